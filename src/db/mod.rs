@@ -1,0 +1,180 @@
+//! Database access: one diesel `MultiConnection` over SQLite and PostgreSQL,
+//! a pool, embedded per-backend migrations and the write-transaction helper.
+
+pub mod models;
+pub mod queries;
+pub mod schema;
+pub mod session_store;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::config::DatabaseUrl;
+use crate::error::AppError;
+
+/// A connection to whichever backend `DATABASE_URL` names.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Opens connections of exactly the configured kind (never guessing from the
+/// string, unlike `MultiConnection::establish`) and prepares SQLite ones.
+#[derive(Debug)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn =
+                    SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(DbConn::Pg)
+                .map_err(r2d2::Error::ConnectionError),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+
+/// The shared handle to the database used by every layer above.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+}
+
+impl Db {
+    pub fn connect(url: &DatabaseUrl, pool_size: u32) -> anyhow::Result<Db> {
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size.max(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(Manager { url: url.clone() })
+            .map_err(|e| anyhow::anyhow!("cannot open the {} database: {e}", url.backend_name()))?;
+        Ok(Db { pool })
+    }
+
+    /// A pooled connection for synchronous code (CLI, start-up, tests).
+    pub fn conn(&self) -> Result<r2d2::PooledConnection<Manager>, AppError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// Runs `f` inside one write transaction (see [`write`]).
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |conn| write(conn, f)).await
+    }
+}
+
+/// Runs `f` in one transaction. On SQLite it starts with `BEGIN IMMEDIATE`, so
+/// the write lock is taken up front and concurrent writers wait (busy timeout)
+/// instead of failing half-way with `SQLITE_BUSY`.
+pub fn write<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    let DbConn::Sqlite(inner) = conn else {
+        return conn.transaction(f);
+    };
+    let depth = AnsiTransactionManager::transaction_manager_status_mut(inner)
+        .transaction_depth()
+        .map_err(E::from)?;
+    if depth.is_some() {
+        return conn.transaction(f);
+    }
+    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    let result = f(conn);
+    let DbConn::Sqlite(inner) = conn else {
+        unreachable!("the connection kind cannot change")
+    };
+    match result {
+        Ok(value) => match AnsiTransactionManager::commit_transaction(inner) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = AnsiTransactionManager::rollback_transaction(inner);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            AnsiTransactionManager::rollback_transaction(inner)?;
+            Err(e)
+        }
+    }
+}
+
+/// Applies pending migrations of the connection's backend; returns their names.
+/// On PostgreSQL an advisory lock keeps concurrent instances from racing.
+pub fn migrate(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
+    let applied = match conn {
+        DbConn::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?
+            .iter()
+            .map(|v| v.to_string())
+            .collect(),
+        DbConn::Pg(c) => {
+            c.batch_execute("SELECT pg_advisory_lock(7428001)")?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.iter().map(|v| v.to_string()).collect::<Vec<_>>())
+                .map_err(|e| anyhow::anyhow!("migration failed: {e}"));
+            c.batch_execute("SELECT pg_advisory_unlock(7428001)")?;
+            result?
+        }
+    };
+    Ok(applied)
+}
+
+/// Milliseconds since the Unix epoch, the unit of every stored timestamp.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}

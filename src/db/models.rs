@@ -1,0 +1,121 @@
+//! Rows as stored. Timestamps are epoch milliseconds.
+
+use diesel::prelude::*;
+
+use super::schema::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = organisations)]
+pub struct Organisation {
+    pub id: i64,
+    pub name: String,
+    pub name_key: String,
+    pub description: String,
+    pub locked: bool,
+    pub task_rule: String,
+    pub observable_rule: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<i64>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = organisations)]
+pub struct NewOrganisation<'a> {
+    pub name: &'a str,
+    pub name_key: &'a str,
+    pub description: &'a str,
+    pub created_by: &'a str,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = profiles)]
+pub struct Profile {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub permissions: String,
+    pub editable: bool,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<i64>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = profiles)]
+pub struct NewProfile<'a> {
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub permissions: &'a str,
+    pub editable: bool,
+    pub created_by: &'a str,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i64,
+    pub login: String,
+    pub login_key: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub password_hash: Option<String>,
+    pub api_key_hash: Option<String>,
+    pub locked: bool,
+    pub default_organisation_id: Option<i64>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<i64>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub login: &'a str,
+    pub login_key: &'a str,
+    pub name: &'a str,
+    pub email: Option<&'a str>,
+    pub password_hash: Option<&'a str>,
+    pub default_organisation_id: Option<i64>,
+    pub created_by: &'a str,
+    pub created_at: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = memberships)]
+pub struct NewMembership<'a> {
+    pub user_id: i64,
+    pub organisation_id: i64,
+    pub profile_id: i64,
+    pub created_by: &'a str,
+    pub created_at: i64,
+}
+
+/// A user's membership with what is needed to decide rights and draw the
+/// organisation switcher.
+#[derive(Debug, Clone, Queryable)]
+pub struct MembershipView {
+    pub organisation_id: i64,
+    pub organisation_name: String,
+    pub organisation_locked: bool,
+    pub profile_name: String,
+    pub profile_permissions: String,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_records)]
+pub struct NewAuditRecord<'a> {
+    pub actor: &'a str,
+    pub organisation_id: Option<i64>,
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: &'a str,
+    pub root_id: Option<&'a str>,
+    pub details: &'a str,
+    pub created_at: i64,
+}

@@ -1,0 +1,4 @@
+//! Pure domain types and rules. Knows nothing of actix or diesel.
+
+pub mod names;
+pub mod permissions;

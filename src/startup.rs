@@ -1,0 +1,101 @@
+//! Builds the actix application on any address; used by `serve` and tests.
+
+use std::net::TcpListener;
+
+use actix_identity::IdentityMiddleware;
+use actix_session::config::{BrowserSession, TtlExtensionPolicy};
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+
+use crate::config::Settings;
+use crate::db::session_store::DbSessionStore;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::service::passwords::PasswordHasherPool;
+use crate::web as routes_web;
+
+/// Shared by every worker.
+pub struct AppState {
+    pub db: Db,
+    pub hasher: PasswordHasherPool,
+    pub settings: Settings,
+}
+
+pub const SESSION_COOKIE: &str = "tenantry_session";
+
+pub struct Application {
+    server: Server,
+    port: u16,
+}
+
+impl Application {
+    /// Binds `settings.bind` (port 0 picks a free one) and prepares the server.
+    pub fn build(settings: Settings, db: Db, cookie_key: &[u8]) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(settings.bind)?;
+        let port = listener.local_addr()?.port();
+        let key = Key::try_from(cookie_key).map_err(|e| anyhow::anyhow!("cookie key: {e}"))?;
+        let hasher =
+            PasswordHasherPool::new(settings.hash_concurrency).map_err(anyhow::Error::new)?;
+        let secure = settings.secure_cookies();
+        let idle =
+            actix_web::cookie::time::Duration::seconds(settings.session_idle.as_secs() as i64);
+        let absolute = settings.session_absolute;
+        let workers = settings.workers;
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            hasher,
+            settings,
+        });
+        let server = HttpServer::new(move || {
+            let sessions = SessionMiddleware::builder(DbSessionStore::new(db.clone()), key.clone())
+                .cookie_name(SESSION_COOKIE.to_string())
+                .cookie_secure(secure)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .session_lifecycle(
+                    BrowserSession::default()
+                        .state_ttl(idle)
+                        .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+                )
+                .build();
+            let identity = IdentityMiddleware::builder()
+                .login_deadline(Some(absolute))
+                .build();
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::FormConfig::default().error_handler(|e, _| {
+                    AppError::bad_request(format!("Invalid form: {e}")).into()
+                }))
+                .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                    AppError::bad_request(format!("Invalid query: {e}")).into()
+                }))
+                .app_data(web::JsonConfig::default().error_handler(|e, _| {
+                    AppError::bad_request(format!("Invalid JSON: {e}")).into()
+                }))
+                .wrap(from_fn(routes_web::middleware::render_errors))
+                .wrap(identity)
+                .wrap(sessions)
+                .wrap(from_fn(routes_web::middleware::security_headers))
+                .configure(routes_web::routes)
+        })
+        .workers(workers)
+        .listen(listener)?
+        .run();
+        Ok(Application { server, port })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

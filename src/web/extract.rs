@@ -1,0 +1,82 @@
+//! `SignedIn`: the user of this request, re-validated against the database on
+//! every request (existence, lock, memberships, organisation locks).
+
+use actix_identity::Identity;
+use actix_session::{Session, SessionExt};
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+
+use crate::error::{AppError, ErrorKind};
+use crate::service::auth::{load_actor, ActiveOrganisation, Actor};
+use crate::startup::AppState;
+
+/// Session key of the active organisation id.
+pub const ACTIVE_ORGANISATION: &str = "organisation_id";
+
+pub struct SignedIn {
+    pub actor: Actor,
+    pub session: Session,
+    pub identity: Identity,
+}
+
+impl SignedIn {
+    /// The active organisation, or the "no organisation" error.
+    pub fn active(&self) -> Result<&ActiveOrganisation, AppError> {
+        self.actor.active.as_ref().ok_or_else(|| {
+            AppError::new(
+                ErrorKind::NoMembership,
+                "You are not a member of any active organisation. Ask an administrator to add you to one.",
+            )
+        })
+    }
+}
+
+impl FromRequest for SignedIn {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let identity = Identity::extract(&req)
+                .await
+                .map_err(|_| AppError::unauthenticated("Please sign in."))?;
+            let user_id: i64 = identity
+                .id()
+                .ok()
+                .and_then(|id| id.parse().ok())
+                .ok_or_else(|| AppError::unauthenticated("Please sign in."))?;
+            let session = req.get_session();
+            let wanted: Option<i64> = session.get(ACTIVE_ORGANISATION).ok().flatten();
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| AppError::internal("application state missing"))?;
+            let actor = state
+                .db
+                .run(move |conn| load_actor(conn, user_id, wanted))
+                .await?;
+            let Some(actor) = actor else {
+                identity.logout();
+                return Err(AppError::unauthenticated(
+                    "Your session has ended. Please sign in again.",
+                ));
+            };
+            let active = actor.active.as_ref().map(|a| a.id);
+            if active != wanted {
+                match active {
+                    Some(id) => session
+                        .insert(ACTIVE_ORGANISATION, id)
+                        .map_err(|e| AppError::internal(e.to_string()))?,
+                    None => {
+                        session.remove(ACTIVE_ORGANISATION);
+                    }
+                }
+            }
+            Ok(SignedIn {
+                actor,
+                session,
+                identity,
+            })
+        })
+    }
+}
