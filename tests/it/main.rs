@@ -1,0 +1,11 @@
+//! The one integration test binary: real servers, real databases, real HTTP,
+//! and a real browser where Chromium is installed.
+
+mod support;
+
+mod browser;
+mod security;
+mod sessions;
+mod setup;
+mod sign_in;
+mod switcher;
