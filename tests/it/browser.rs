@@ -13,7 +13,6 @@ use serde_json::{json, Value};
 
 use crate::support::*;
 
-const ELEMENT: &str = "element-6066-11e4-a021-4f50-8d8e-9f6b-3e2b0f8e";
 
 fn find_binary(env: &str, candidates: &[&str]) -> Option<String> {
     if let Ok(p) = std::env::var(env) {
@@ -77,7 +76,7 @@ impl Driver {
         let created = driver.call("POST", "/session", Some(caps));
         driver.session = created["sessionId"]
             .as_str()
-            .expect("webdriver session")
+            .unwrap_or_else(|| panic!("webdriver session: {created}"))
             .to_string();
         driver
     }
@@ -99,13 +98,7 @@ impl Driver {
             "webdriver {method} {path}: {}",
             value["value"]
         );
-        value.get("value").cloned().map_or(value.clone(), |v| {
-            if path == "/session" {
-                value.clone()
-            } else {
-                v
-            }
-        })
+        value["value"].clone()
     }
 
     fn s(&self, path: &str) -> String {
@@ -122,7 +115,7 @@ impl Driver {
             &self.s("/element"),
             Some(json!({ "using": "css selector", "value": css })),
         );
-        v[ELEMENT].as_str().expect("element id").to_string()
+        v.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).expect("element id").to_string()
     }
 
     fn type_into(&self, css: &str, text: &str) {
