@@ -18,6 +18,8 @@ use tenantry::startup::Application;
 struct Cli {
     #[command(flatten)]
     common: Common,
+    #[command(flatten)]
+    serve: ServeArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -40,7 +42,7 @@ struct Common {
 #[derive(Subcommand)]
 enum Command {
     /// Migrate the database, create first-start data and serve HTTP (the default)
-    Serve(ServeArgs),
+    Serve,
     /// Apply pending database migrations and exit
     Migrate,
     /// Create another platform administrator (member of `admin` with profile `admin`)
@@ -57,47 +59,70 @@ enum Command {
 #[derive(Args, Clone)]
 struct ServeArgs {
     /// Address and port to listen on
-    #[arg(long, env = "TENANTRY_BIND", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        global = true,
+        env = "TENANTRY_BIND",
+        default_value = "127.0.0.1:8080"
+    )]
     bind: SocketAddr,
     /// HTTP worker threads (default: number of cores)
-    #[arg(long, env = "TENANTRY_WORKERS")]
+    #[arg(long, global = true, env = "TENANTRY_WORKERS")]
     workers: Option<usize>,
     /// Login of the first administrator, created at first start
-    #[arg(long, env = "TENANTRY_ADMIN_LOGIN", default_value = bootstrap::DEFAULT_ADMIN_LOGIN)]
+    #[arg(long, global = true, env = "TENANTRY_ADMIN_LOGIN", default_value = bootstrap::DEFAULT_ADMIN_LOGIN)]
     admin_login: String,
     /// Password of the first administrator (default: generated and printed once)
-    #[arg(long, env = "TENANTRY_ADMIN_PASSWORD", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "TENANTRY_ADMIN_PASSWORD",
+        hide_env_values = true
+    )]
     admin_password: Option<String>,
     /// Idle session timeout in seconds
-    #[arg(long, env = "TENANTRY_SESSION_IDLE_SECS", default_value_t = 3600)]
+    #[arg(
+        long,
+        global = true,
+        env = "TENANTRY_SESSION_IDLE_SECS",
+        default_value_t = 3600
+    )]
     session_idle_secs: u64,
     /// Absolute session lifetime in seconds
-    #[arg(long, env = "TENANTRY_SESSION_ABSOLUTE_SECS", default_value_t = 43200)]
+    #[arg(
+        long,
+        global = true,
+        env = "TENANTRY_SESSION_ABSOLUTE_SECS",
+        default_value_t = 43200
+    )]
     session_absolute_secs: u64,
     /// Secure cookie flag: auto (off only on loopback), true or false
-    #[arg(long, env = "TENANTRY_COOKIE_SECURE", default_value = "auto", value_parser = CookieSecure::parse)]
+    #[arg(long, global = true, env = "TENANTRY_COOKIE_SECURE", default_value = "auto", value_parser = CookieSecure::parse)]
     cookie_secure: CookieSecure,
     /// Failed sign-ins allowed per login within the window
-    #[arg(long, env = "TENANTRY_LOGIN_MAX_FAILURES", default_value_t = 5)]
+    #[arg(
+        long,
+        global = true,
+        env = "TENANTRY_LOGIN_MAX_FAILURES",
+        default_value_t = 5
+    )]
     login_max_failures: u32,
     /// Failed sign-ins allowed per client address within the window
-    #[arg(long, env = "TENANTRY_ADDRESS_MAX_FAILURES", default_value_t = 20)]
+    #[arg(
+        long,
+        global = true,
+        env = "TENANTRY_ADDRESS_MAX_FAILURES",
+        default_value_t = 20
+    )]
     address_max_failures: u32,
     /// Length of the failed sign-in window in seconds
-    #[arg(long, env = "TENANTRY_LOGIN_WINDOW_SECS", default_value_t = 900)]
+    #[arg(
+        long,
+        global = true,
+        env = "TENANTRY_LOGIN_WINDOW_SECS",
+        default_value_t = 900
+    )]
     login_window_secs: u64,
-}
-
-impl Default for ServeArgs {
-    fn default() -> Self {
-        // Parsing no arguments applies every default and environment variable.
-        #[derive(Parser)]
-        struct Only {
-            #[command(flatten)]
-            args: ServeArgs,
-        }
-        Only::parse_from(["tenantry"]).args
-    }
 }
 
 fn main() {
@@ -139,11 +164,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let (_, db) = open(&cli.common)?;
             let mut conn = db.conn()?;
             db::migrate(&mut conn)?;
-            let defaults = ServeArgs::default();
             bootstrap::ensure_initial_data(
                 &mut conn,
-                &defaults.admin_login,
-                defaults.admin_password.as_deref(),
+                &cli.serve.admin_login,
+                cli.serve.admin_password.as_deref(),
             )
             .map(|report| print_first_admin(&report))?;
             let generated = password.is_none();
@@ -155,8 +179,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Some(Command::Serve(args)) => serve(&cli.common, args),
-        None => serve(&cli.common, ServeArgs::default()),
+        Some(Command::Serve) | None => serve(&cli.common, cli.serve),
     }
 }
 

@@ -112,6 +112,27 @@ pub async fn sign_in(
     }
 }
 
+/// Writes the audit record of a sign-out.
+pub async fn record_sign_out(db: &Db, user_id: i64) -> Result<(), AppError> {
+    db.write(move |conn| {
+        let Some(user) = queries::user_by_id(conn, user_id)? else {
+            return Ok(());
+        };
+        audit::record(
+            conn,
+            Audit {
+                actor: &user.login,
+                organisation_id: None,
+                action: "logout",
+                object_type: "User",
+                object_id: user_id.to_string(),
+                details: serde_json::json!({}),
+            },
+        )
+    })
+    .await
+}
+
 /// The organisation a request acts in, with the member's rights there.
 #[derive(Debug, Clone)]
 pub struct ActiveOrganisation {

@@ -134,11 +134,18 @@ pub async fn login(
 #[derive(Deserialize)]
 pub struct Empty {}
 
-pub async fn logout(identity: Option<Identity>, _form: CsrfForm<Empty>) -> HttpResponse {
+pub async fn logout(
+    state: web::Data<AppState>,
+    identity: Option<Identity>,
+    _form: CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
     if let Some(identity) = identity {
+        if let Some(user_id) = identity.id().ok().and_then(|id| id.parse::<i64>().ok()) {
+            auth::record_sign_out(&state.db, user_id).await?;
+        }
         identity.logout();
     }
-    see_other("/login")
+    Ok(see_other("/login"))
 }
 
 #[derive(Deserialize)]

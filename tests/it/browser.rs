@@ -13,7 +13,6 @@ use serde_json::{json, Value};
 
 use crate::support::*;
 
-
 fn find_binary(env: &str, candidates: &[&str]) -> Option<String> {
     if let Ok(p) = std::env::var(env) {
         return Some(p);
@@ -115,7 +114,11 @@ impl Driver {
             &self.s("/element"),
             Some(json!({ "using": "css selector", "value": css })),
         );
-        v.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).expect("element id").to_string()
+        v.as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .expect("element id")
+            .to_string()
     }
 
     fn type_into(&self, css: &str, text: &str) {

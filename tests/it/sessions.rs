@@ -102,3 +102,33 @@ fn secure_flag_is_set_when_asked() {
     let cookie = res.headers_named("set-cookie").join("\n");
     assert!(cookie.contains("Secure"), "{cookie}");
 }
+
+#[test]
+fn idle_and_absolute_timeouts_end_sessions() {
+    use std::time::Duration;
+    for backend in backends() {
+        // Idle: no request for longer than the idle timeout.
+        let app = TestApp::spawn_with(backend, |s| s.session_idle = Duration::from_secs(1));
+        let mut client = app.signed_in(ADMIN_LOGIN, ADMIN_PASSWORD);
+        assert_eq!(client.get("/").status, 200);
+        std::thread::sleep(Duration::from_millis(2200));
+        assert_eq!(
+            client.get("/").status,
+            303,
+            "{backend:?}: idle session must end"
+        );
+
+        // Absolute: requests keep the session alive, but not past its lifetime.
+        let app = TestApp::spawn_with(backend, |s| s.session_absolute = Duration::from_secs(2));
+        let mut client = app.signed_in(ADMIN_LOGIN, ADMIN_PASSWORD);
+        let mut last = 200;
+        for _ in 0..8 {
+            std::thread::sleep(Duration::from_millis(500));
+            last = client.get("/").status;
+        }
+        assert_eq!(
+            last, 303,
+            "{backend:?}: session must end at its absolute deadline"
+        );
+    }
+}
