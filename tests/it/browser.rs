@@ -195,7 +195,13 @@ fn browser_signs_in_and_switches_organisation() {
         eprintln!("skipped browser_signs_in_and_switches_organisation: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
         return;
     };
-    let app = TestApp::spawn(Backend::Sqlite);
+    for backend in backends() {
+        journey(&chromedriver, &chromium, backend);
+    }
+}
+
+fn journey(chromedriver: &str, chromium: &str, backend: Backend) {
+    let app = TestApp::spawn(backend);
     let acme = app.create_org("acme");
     let globex = app.create_org("globex");
     app.create_user(
@@ -204,7 +210,7 @@ fn browser_signs_in_and_switches_organisation() {
         &[(acme, "analyst"), (globex, "read-only")],
     );
 
-    let driver = Driver::start(&chromedriver, &chromium);
+    let driver = Driver::start(chromedriver, chromium);
     driver.goto(&format!("{}/", app.base_url));
     driver.wait_for(
         "the sign-in page",
