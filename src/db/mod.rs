@@ -1,6 +1,7 @@
 //! Database access: one diesel `MultiConnection` over SQLite and PostgreSQL,
 //! a pool, embedded per-backend migrations and the write-transaction helper.
 
+pub mod admin;
 pub mod models;
 pub mod queries;
 pub mod schema;

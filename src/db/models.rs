@@ -119,3 +119,27 @@ pub struct NewAuditRecord<'a> {
     pub details: &'a str,
     pub created_at: i64,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = organisation_links)]
+pub struct OrganisationLink {
+    pub from_organisation_id: i64,
+    pub to_organisation_id: i64,
+    pub link_type: String,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_records)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub actor: String,
+    pub organisation_id: Option<i64>,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub root_id: Option<String>,
+    pub details: String,
+    pub created_at: i64,
+}

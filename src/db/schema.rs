@@ -112,3 +112,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_records,
     login_failures,
 );
+
+diesel::table! {
+    organisation_links (from_organisation_id, to_organisation_id) {
+        from_organisation_id -> BigInt,
+        to_organisation_id -> BigInt,
+        link_type -> Text,
+        created_by -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(organisation_links, organisations);

@@ -148,6 +148,15 @@ impl ActiveOrganisation {
     pub fn can(&self, permission: Permission) -> bool {
         self.permissions.contains(permission)
     }
+
+    /// The actor as the administration policy sees it.
+    pub fn acting(&self) -> crate::domain::policy::Acting {
+        crate::domain::policy::Acting {
+            organisation_id: self.id,
+            kind: self.kind,
+            permissions: self.permissions,
+        }
+    }
 }
 
 /// The signed-in user as of this request.

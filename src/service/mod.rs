@@ -1,6 +1,28 @@
 //! Use cases: load the actor, check the rule, call the store, one transaction.
 
+pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod passwords;
+pub mod members;
+pub mod organisations;
+pub mod profiles;
+
+use crate::domain::permissions::Permissions;
+use crate::domain::policy::Acting;
+
+/// Who acts: their login (for audit records), id and rights in the active
+/// organisation.
+#[derive(Debug, Clone, Copy)]
+pub struct By<'a> {
+    pub login: &'a str,
+    pub user_id: i64,
+    pub acting: Acting,
+}
+
+impl By<'_> {
+    pub fn permissions(&self) -> Permissions {
+        self.acting.permissions
+    }
+}
