@@ -39,7 +39,9 @@ impl OrganisationSort {
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// One page of organisations whose name contains `filter` (case-insensitive),
@@ -59,10 +61,18 @@ pub fn list_organisations(
     };
     let total = base().count().get_result(conn)?;
     let query = match sort {
-        OrganisationSort::NameAsc => base().order((organisations::name_key.asc(), organisations::id.asc())),
-        OrganisationSort::NameDesc => base().order((organisations::name_key.desc(), organisations::id.desc())),
-        OrganisationSort::CreatedAsc => base().order((organisations::created_at.asc(), organisations::id.asc())),
-        OrganisationSort::CreatedDesc => base().order((organisations::created_at.desc(), organisations::id.desc())),
+        OrganisationSort::NameAsc => {
+            base().order((organisations::name_key.asc(), organisations::id.asc()))
+        }
+        OrganisationSort::NameDesc => {
+            base().order((organisations::name_key.desc(), organisations::id.desc()))
+        }
+        OrganisationSort::CreatedAsc => {
+            base().order((organisations::created_at.asc(), organisations::id.asc()))
+        }
+        OrganisationSort::CreatedDesc => {
+            base().order((organisations::created_at.desc(), organisations::id.desc()))
+        }
         OrganisationSort::UpdatedDesc => base().order((
             organisations::updated_at.desc(),
             organisations::created_at.desc(),
@@ -146,7 +156,14 @@ pub fn links_touching(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<Organis
         .load(conn)
 }
 
-pub fn insert_link(conn: &mut DbConn, from: i64, to: i64, link_type: &str, by: &str, at: i64) -> QueryResult<()> {
+pub fn insert_link(
+    conn: &mut DbConn,
+    from: i64,
+    to: i64,
+    link_type: &str,
+    by: &str,
+    at: i64,
+) -> QueryResult<()> {
     diesel::insert_into(organisation_links::table)
         .values((
             organisation_links::from_organisation_id.eq(from),
@@ -209,7 +226,11 @@ pub fn organisation_ids_of_user(conn: &mut DbConn, user_id: i64) -> QueryResult<
         .load(conn)
 }
 
-pub fn membership_profile(conn: &mut DbConn, user_id: i64, organisation_id: i64) -> QueryResult<Option<i64>> {
+pub fn membership_profile(
+    conn: &mut DbConn,
+    user_id: i64,
+    organisation_id: i64,
+) -> QueryResult<Option<i64>> {
     memberships::table
         .filter(memberships::user_id.eq(user_id))
         .filter(memberships::organisation_id.eq(organisation_id))
@@ -218,7 +239,12 @@ pub fn membership_profile(conn: &mut DbConn, user_id: i64, organisation_id: i64)
         .optional()
 }
 
-pub fn set_membership_profile(conn: &mut DbConn, user_id: i64, organisation_id: i64, profile_id: i64) -> QueryResult<usize> {
+pub fn set_membership_profile(
+    conn: &mut DbConn,
+    user_id: i64,
+    organisation_id: i64,
+    profile_id: i64,
+) -> QueryResult<usize> {
     diesel::update(
         memberships::table
             .filter(memberships::user_id.eq(user_id))
@@ -236,7 +262,10 @@ pub fn count_members_with_profile(conn: &mut DbConn, profile_id: i64) -> QueryRe
 }
 
 pub fn all_users(conn: &mut DbConn) -> QueryResult<Vec<User>> {
-    users::table.order(users::login_key.asc()).select(User::as_select()).load(conn)
+    users::table
+        .order(users::login_key.asc())
+        .select(User::as_select())
+        .load(conn)
 }
 
 /// (user id, organisation name, profile name) for every membership.
@@ -245,11 +274,20 @@ pub fn all_memberships(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64, String, 
         .inner_join(organisations::table)
         .inner_join(profiles::table)
         .order((memberships::user_id.asc(), organisations::name_key.asc()))
-        .select((memberships::user_id, organisations::id, organisations::name, profiles::name))
+        .select((
+            memberships::user_id,
+            organisations::id,
+            organisations::name,
+            profiles::name,
+        ))
         .load(conn)
 }
 
-pub fn users_with_login_prefix(conn: &mut DbConn, prefix: &str, limit: i64) -> QueryResult<Vec<User>> {
+pub fn users_with_login_prefix(
+    conn: &mut DbConn,
+    prefix: &str,
+    limit: i64,
+) -> QueryResult<Vec<User>> {
     let pattern = format!("{}%", escape_like(&prefix.trim().to_lowercase()));
     users::table
         .filter(users::login_key.like(pattern).escape('\\'))
@@ -263,33 +301,71 @@ pub fn delete_user(conn: &mut DbConn, user_id: i64) -> QueryResult<usize> {
     diesel::delete(users::table.find(user_id)).execute(conn)
 }
 
-pub fn set_password_hash(conn: &mut DbConn, user_id: i64, hash: Option<&str>, by: &str, at: i64) -> QueryResult<usize> {
+pub fn set_password_hash(
+    conn: &mut DbConn,
+    user_id: i64,
+    hash: Option<&str>,
+    by: &str,
+    at: i64,
+) -> QueryResult<usize> {
     diesel::update(users::table.find(user_id))
-        .set((users::password_hash.eq(hash), users::updated_by.eq(by), users::updated_at.eq(at)))
+        .set((
+            users::password_hash.eq(hash),
+            users::updated_by.eq(by),
+            users::updated_at.eq(at),
+        ))
         .execute(conn)
 }
 
-pub fn set_api_key_hash(conn: &mut DbConn, user_id: i64, hash: Option<&str>, by: &str, at: i64) -> QueryResult<usize> {
+pub fn set_api_key_hash(
+    conn: &mut DbConn,
+    user_id: i64,
+    hash: Option<&str>,
+    by: &str,
+    at: i64,
+) -> QueryResult<usize> {
     diesel::update(users::table.find(user_id))
-        .set((users::api_key_hash.eq(hash), users::updated_by.eq(by), users::updated_at.eq(at)))
+        .set((
+            users::api_key_hash.eq(hash),
+            users::updated_by.eq(by),
+            users::updated_at.eq(at),
+        ))
         .execute(conn)
 }
 
-pub fn set_default_organisation(conn: &mut DbConn, user_id: i64, org: Option<i64>) -> QueryResult<usize> {
+pub fn set_default_organisation(
+    conn: &mut DbConn,
+    user_id: i64,
+    org: Option<i64>,
+) -> QueryResult<usize> {
     diesel::update(users::table.find(user_id))
         .set(users::default_organisation_id.eq(org))
         .execute(conn)
 }
 
 pub fn all_profiles(conn: &mut DbConn) -> QueryResult<Vec<Profile>> {
-    profiles::table.order(profiles::name.asc()).select(Profile::as_select()).load(conn)
+    profiles::table
+        .order(profiles::name.asc())
+        .select(Profile::as_select())
+        .load(conn)
 }
 
 pub fn profile_by_id(conn: &mut DbConn, id: i64) -> QueryResult<Option<Profile>> {
-    profiles::table.find(id).select(Profile::as_select()).first(conn).optional()
+    profiles::table
+        .find(id)
+        .select(Profile::as_select())
+        .first(conn)
+        .optional()
 }
 
-pub fn update_profile(conn: &mut DbConn, id: i64, name: &str, permissions: &str, by: &str, at: i64) -> QueryResult<usize> {
+pub fn update_profile(
+    conn: &mut DbConn,
+    id: i64,
+    name: &str,
+    permissions: &str,
+    by: &str,
+    at: i64,
+) -> QueryResult<usize> {
     diesel::update(profiles::table.find(id))
         .set((
             profiles::name.eq(name),
@@ -313,7 +389,11 @@ pub struct AuditFilter<'a> {
 }
 
 /// Newest first, by key (`before` = the last id of the previous page).
-pub fn audit_page(conn: &mut DbConn, filter: &AuditFilter, limit: i64) -> QueryResult<Vec<AuditRecord>> {
+pub fn audit_page(
+    conn: &mut DbConn,
+    filter: &AuditFilter,
+    limit: i64,
+) -> QueryResult<Vec<AuditRecord>> {
     let mut q = audit_records::table.into_boxed();
     if let Some(org) = filter.organisation {
         q = q.filter(audit_records::organisation_id.eq(org));

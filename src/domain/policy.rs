@@ -116,7 +116,9 @@ impl LinkType {
             "default" => Ok(Some(LinkType::Default)),
             "supervised" => Ok(Some(LinkType::Supervised)),
             "notify" => Ok(Some(LinkType::Notify)),
-            other => Err(format!("Unknown link type \"{other}\": use none, default, supervised or notify.")),
+            other => Err(format!(
+                "Unknown link type \"{other}\": use none, default, supervised or notify."
+            )),
         }
     }
 }
@@ -126,7 +128,9 @@ pub fn parse_item_rule(s: &str) -> Result<&'static str, String> {
     match s.trim() {
         "manual" => Ok("manual"),
         "autoShare" => Ok("autoShare"),
-        other => Err(format!("Unknown rule \"{other}\": use manual or autoShare.")),
+        other => Err(format!(
+            "Unknown rule \"{other}\": use manual or autoShare."
+        )),
     }
 }
 
@@ -144,11 +148,17 @@ mod tests {
 
     #[test]
     fn platform_rights_need_the_admin_organisation() {
-        let admin = acting(ProfileKind::Admin, &[Permission::ManageOrganisation, Permission::ManageUser]);
+        let admin = acting(
+            ProfileKind::Admin,
+            &[Permission::ManageOrganisation, Permission::ManageUser],
+        );
         assert!(admin.manages_organisations());
         assert_eq!(admin.member_scope(), Some(MemberScope::Platform));
         // The same permission names held in an ordinary organisation give no platform rights.
-        let org = acting(ProfileKind::Organisation, &[Permission::ManageOrganisation, Permission::ManageUser]);
+        let org = acting(
+            ProfileKind::Organisation,
+            &[Permission::ManageOrganisation, Permission::ManageUser],
+        );
         assert!(!org.manages_organisations());
         assert_eq!(org.member_scope(), Some(MemberScope::Organisation(7)));
         assert_eq!(acting(ProfileKind::Organisation, &[]).member_scope(), None);
@@ -160,10 +170,17 @@ mod tests {
         assert!(scope.covers_organisation(7) && !scope.covers_organisation(8));
         assert!(scope.covers_user(&[7, 9], false));
         assert!(!scope.covers_user(&[9], false));
-        assert!(!scope.covers_user(&[7], true), "members of admin are out of reach");
-        let own: Permissions = [Permission::ManageUser, Permission::ManageTask].into_iter().collect();
+        assert!(
+            !scope.covers_user(&[7], true),
+            "members of admin are out of reach"
+        );
+        let own: Permissions = [Permission::ManageUser, Permission::ManageTask]
+            .into_iter()
+            .collect();
         let less: Permissions = [Permission::ManageTask].into_iter().collect();
-        let more: Permissions = [Permission::ManageTask, Permission::ManageTag].into_iter().collect();
+        let more: Permissions = [Permission::ManageTask, Permission::ManageTag]
+            .into_iter()
+            .collect();
         assert!(scope.may_grant(own, less));
         assert!(!scope.may_grant(own, more));
         assert!(MemberScope::Platform.may_grant(Permissions::NONE, more));
@@ -172,7 +189,10 @@ mod tests {
     #[test]
     fn link_types_parse() {
         assert_eq!(LinkType::parse_optional("none"), Ok(None));
-        assert_eq!(LinkType::parse_optional("notify"), Ok(Some(LinkType::Notify)));
+        assert_eq!(
+            LinkType::parse_optional("notify"),
+            Ok(Some(LinkType::Notify))
+        );
         assert!(LinkType::parse_optional("bogus").is_err());
     }
 }

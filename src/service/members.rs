@@ -37,31 +37,51 @@ pub fn list(conn: &mut DbConn, by: &By, org_id: i64) -> Result<Vec<MemberRow>, A
 /// The profiles that may be given in `org`: admin-kind ones in `admin`,
 /// organisation-kind ones elsewhere, and for org admins only those within
 /// their own permissions.
-pub fn assignable_profiles(conn: &mut DbConn, by: &By, org: &Organisation) -> Result<Vec<Profile>, AppError> {
+pub fn assignable_profiles(
+    conn: &mut DbConn,
+    by: &By,
+    org: &Organisation,
+) -> Result<Vec<Profile>, AppError> {
     let scope = scope(by)?;
-    let kind = if is_admin_organisation(org) { ProfileKind::Admin } else { ProfileKind::Organisation };
+    let kind = if is_admin_organisation(org) {
+        ProfileKind::Admin
+    } else {
+        ProfileKind::Organisation
+    };
     Ok(q::all_profiles(conn)?
         .into_iter()
         .filter(|p| ProfileKind::parse(&p.kind) == Some(kind))
         .filter(|p| {
-            Permissions::from_storage(&p.permissions).is_ok_and(|perms| scope.may_grant(by.permissions(), perms))
+            Permissions::from_storage(&p.permissions)
+                .is_ok_and(|perms| scope.may_grant(by.permissions(), perms))
         })
         .collect())
 }
 
-fn pick_profile(conn: &mut DbConn, by: &By, org: &Organisation, name: &str) -> Result<Profile, AppError> {
+fn pick_profile(
+    conn: &mut DbConn,
+    by: &By,
+    org: &Organisation,
+    name: &str,
+) -> Result<Profile, AppError> {
     let all = assignable_profiles(conn, by, org)?;
     if let Some(p) = all.into_iter().find(|p| p.name == name) {
         return Ok(p);
     }
     match queries::profile_by_name(conn, name)? {
-        None => Err(AppError::bad_request(format!("Unknown profile \"{name}\"."))),
-        Some(p) if p.kind == ProfileKind::Admin.as_str() && !is_admin_organisation(org) => Err(AppError::bad_request(
-            format!("The profile \"{name}\" is for the admin organisation only."),
-        )),
-        Some(p) if p.kind == ProfileKind::Organisation.as_str() && is_admin_organisation(org) => Err(
-            AppError::bad_request(format!("The admin organisation takes admin profiles only, not \"{name}\".")),
-        ),
+        None => Err(AppError::bad_request(format!(
+            "Unknown profile \"{name}\"."
+        ))),
+        Some(p) if p.kind == ProfileKind::Admin.as_str() && !is_admin_organisation(org) => {
+            Err(AppError::bad_request(format!(
+                "The profile \"{name}\" is for the admin organisation only."
+            )))
+        }
+        Some(p) if p.kind == ProfileKind::Organisation.as_str() && is_admin_organisation(org) => {
+            Err(AppError::bad_request(format!(
+                "The admin organisation takes admin profiles only, not \"{name}\"."
+            )))
+        }
         Some(_) => Err(AppError::forbidden(format!(
             "You cannot give the profile \"{name}\": it has permissions you do not hold."
         ))),
@@ -71,7 +91,8 @@ fn pick_profile(conn: &mut DbConn, by: &By, org: &Organisation, name: &str) -> R
 /// The user `user_id` if the manager may act on their account (404 otherwise).
 pub fn reachable_user(conn: &mut DbConn, by: &By, user_id: i64) -> Result<User, AppError> {
     let scope = scope(by)?;
-    let user = queries::user_by_id(conn, user_id)?.ok_or_else(|| AppError::not_found("No such user."))?;
+    let user =
+        queries::user_by_id(conn, user_id)?.ok_or_else(|| AppError::not_found("No such user."))?;
     let orgs = q::organisation_ids_of_user(conn, user_id)?;
     let admin_org = queries::organisation_by_key(conn, ADMIN_ORGANISATION)?.map(|o| o.id);
     let platform_member = admin_org.is_some_and(|a| orgs.contains(&a));
@@ -81,7 +102,14 @@ pub fn reachable_user(conn: &mut DbConn, by: &By, user_id: i64) -> Result<User, 
     Ok(user)
 }
 
-fn record(conn: &mut DbConn, by: &By, org: Option<i64>, action: &str, user: &User, details: serde_json::Value) -> Result<(), AppError> {
+fn record(
+    conn: &mut DbConn,
+    by: &By,
+    org: Option<i64>,
+    action: &str,
+    user: &User,
+    details: serde_json::Value,
+) -> Result<(), AppError> {
     audit::record(
         conn,
         Audit {
@@ -100,20 +128,36 @@ fn record(conn: &mut DbConn, by: &By, org: Option<i64>, action: &str, user: &Use
 }
 
 /// Adds an existing user (by login) to the organisation with a profile.
-pub fn add_existing(conn: &mut DbConn, by: &By, org_id: i64, login: &str, profile: &str) -> Result<User, AppError> {
+pub fn add_existing(
+    conn: &mut DbConn,
+    by: &By,
+    org_id: i64,
+    login: &str,
+    profile: &str,
+) -> Result<User, AppError> {
     let org = organisation(conn, by, org_id)?;
     let profile = pick_profile(conn, by, &org, profile)?;
     let key = crate::domain::names::name_key(login);
-    let user = queries::user_by_login_key(conn, &key)?
-        .ok_or_else(|| AppError::bad_request(format!("No user has the login \"{}\".", login.trim())))?;
+    let user = queries::user_by_login_key(conn, &key)?.ok_or_else(|| {
+        AppError::bad_request(format!("No user has the login \"{}\".", login.trim()))
+    })?;
     if q::membership_profile(conn, user.id, org_id)?.is_some() {
-        return Err(AppError::conflict(format!("{} is already a member of {}.", user.login, org.name)));
+        return Err(AppError::conflict(format!(
+            "{} is already a member of {}.",
+            user.login, org.name
+        )));
     }
     join(conn, by, &org, &user, &profile)?;
     Ok(user)
 }
 
-fn join(conn: &mut DbConn, by: &By, org: &Organisation, user: &User, profile: &Profile) -> Result<(), AppError> {
+fn join(
+    conn: &mut DbConn,
+    by: &By,
+    org: &Organisation,
+    user: &User,
+    profile: &Profile,
+) -> Result<(), AppError> {
     queries::insert_membership(
         conn,
         &NewMembership {
@@ -127,7 +171,14 @@ fn join(conn: &mut DbConn, by: &By, org: &Organisation, user: &User, profile: &P
     if user.default_organisation_id.is_none() {
         q::set_default_organisation(conn, user.id, Some(org.id))?;
     }
-    record(conn, by, Some(org.id), "addMember", user, serde_json::json!({ "organisation": org.name, "profile": profile.name }))
+    record(
+        conn,
+        by,
+        Some(org.id),
+        "addMember",
+        user,
+        serde_json::json!({ "organisation": org.name, "profile": profile.name }),
+    )
 }
 
 /// What a new account is made of.
@@ -140,20 +191,30 @@ pub struct NewAccount<'a> {
 }
 
 /// Creates a user and makes them a member of the organisation.
-pub fn create(conn: &mut DbConn, by: &By, org_id: i64, account: &NewAccount, profile: &str) -> Result<User, AppError> {
+pub fn create(
+    conn: &mut DbConn,
+    by: &By,
+    org_id: i64,
+    account: &NewAccount,
+    profile: &str,
+) -> Result<User, AppError> {
     let org = organisation(conn, by, org_id)?;
     let profile = pick_profile(conn, by, &org, profile)?;
     let login = Login::parse(account.login).map_err(AppError::bad_request)?;
     let name = account.name.trim();
     if name.is_empty() || name.chars().count() > 128 {
-        return Err(AppError::bad_request("The name is required (at most 128 characters)."));
+        return Err(AppError::bad_request(
+            "The name is required (at most 128 characters).",
+        ));
     }
     let email = account.email.trim();
     if !email.is_empty() && (!email.contains('@') || email.chars().count() > 254) {
         return Err(AppError::bad_request("The e-mail address is not valid."));
     }
     if queries::user_by_login_key(conn, &login.key())?.is_some() {
-        return Err(AppError::conflict(format!("The login {login} is already taken; add the existing user instead.")));
+        return Err(AppError::conflict(format!(
+            "The login {login} is already taken; add the existing user instead."
+        )));
     }
     let user = queries::insert_user(
         conn,
@@ -168,19 +229,35 @@ pub fn create(conn: &mut DbConn, by: &By, org_id: i64, account: &NewAccount, pro
             created_at: now_ms(),
         },
     )?;
-    record(conn, by, Some(org.id), "create", &user, serde_json::json!({ "name": user.name }))?;
+    record(
+        conn,
+        by,
+        Some(org.id),
+        "create",
+        &user,
+        serde_json::json!({ "name": user.name }),
+    )?;
     join(conn, by, &org, &user, &profile)?;
     Ok(queries::user_by_id(conn, user.id)?.unwrap_or(user))
 }
 
-pub fn change_profile(conn: &mut DbConn, by: &By, org_id: i64, user_id: i64, profile: &str) -> Result<(), AppError> {
+pub fn change_profile(
+    conn: &mut DbConn,
+    by: &By,
+    org_id: i64,
+    user_id: i64,
+    profile: &str,
+) -> Result<(), AppError> {
     let org = organisation(conn, by, org_id)?;
     let user = reachable_user(conn, by, user_id)?;
-    let current = q::membership_profile(conn, user_id, org_id)?.ok_or_else(|| AppError::not_found("No such member."))?;
+    let current = q::membership_profile(conn, user_id, org_id)?
+        .ok_or_else(|| AppError::not_found("No such member."))?;
     if let Some(p) = q::profile_by_id(conn, current)? {
         let perms = Permissions::from_storage(&p.permissions).unwrap_or_default();
         if !scope(by)?.may_grant(by.permissions(), perms) {
-            return Err(AppError::forbidden("This member's profile has permissions you do not hold."));
+            return Err(AppError::forbidden(
+                "This member's profile has permissions you do not hold.",
+            ));
         }
     }
     let profile = pick_profile(conn, by, &org, profile)?;
@@ -188,10 +265,19 @@ pub fn change_profile(conn: &mut DbConn, by: &By, org_id: i64, user_id: i64, pro
         return Ok(());
     }
     if by.user_id == user_id && is_admin_organisation(&org) {
-        return Err(AppError::forbidden("You cannot change your own profile in the admin organisation."));
+        return Err(AppError::forbidden(
+            "You cannot change your own profile in the admin organisation.",
+        ));
     }
     q::set_membership_profile(conn, user_id, org_id, profile.id)?;
-    record(conn, by, Some(org_id), "updateMember", &user, serde_json::json!({ "organisation": org.name, "profile": profile.name }))
+    record(
+        conn,
+        by,
+        Some(org_id),
+        "updateMember",
+        &user,
+        serde_json::json!({ "organisation": org.name, "profile": profile.name }),
+    )
 }
 
 /// Whether removing the membership would delete the account.
@@ -212,11 +298,25 @@ pub fn remove(conn: &mut DbConn, by: &By, org_id: i64, user_id: i64) -> Result<b
     }
     let last = is_last_membership(conn, user_id)?;
     queries::delete_membership(conn, user_id, org_id)?;
-    record(conn, by, Some(org_id), "removeMember", &user, serde_json::json!({ "organisation": org.name }))?;
+    record(
+        conn,
+        by,
+        Some(org_id),
+        "removeMember",
+        &user,
+        serde_json::json!({ "organisation": org.name }),
+    )?;
     if last {
         queries::delete_sessions_of_user(conn, user_id)?;
         q::delete_user(conn, user_id)?;
-        record(conn, by, Some(org_id), "delete", &user, serde_json::json!({ "reason": "last membership removed" }))?;
+        record(
+            conn,
+            by,
+            Some(org_id),
+            "delete",
+            &user,
+            serde_json::json!({ "reason": "last membership removed" }),
+        )?;
     } else if user.default_organisation_id == Some(org_id) {
         let next = q::organisation_ids_of_user(conn, user_id)?.first().copied();
         q::set_default_organisation(conn, user_id, next)?;
@@ -224,7 +324,13 @@ pub fn remove(conn: &mut DbConn, by: &By, org_id: i64, user_id: i64) -> Result<b
     Ok(last)
 }
 
-pub fn set_locked(conn: &mut DbConn, by: &By, context_org: i64, user_id: i64, locked: bool) -> Result<(), AppError> {
+pub fn set_locked(
+    conn: &mut DbConn,
+    by: &By,
+    context_org: i64,
+    user_id: i64,
+    locked: bool,
+) -> Result<(), AppError> {
     let user = reachable_user(conn, by, user_id)?;
     if user.id == by.user_id {
         return Err(AppError::forbidden("You cannot lock yourself."));
@@ -233,37 +339,99 @@ pub fn set_locked(conn: &mut DbConn, by: &By, context_org: i64, user_id: i64, lo
     if locked {
         queries::delete_sessions_of_user(conn, user_id)?;
     }
-    record(conn, by, Some(context_org), if locked { "lock" } else { "unlock" }, &user, serde_json::json!({}))
+    record(
+        conn,
+        by,
+        Some(context_org),
+        if locked { "lock" } else { "unlock" },
+        &user,
+        serde_json::json!({}),
+    )
 }
 
 /// Sets (or with `None` removes) the password and ends the user's sessions.
-pub fn set_password(conn: &mut DbConn, by: &By, context_org: i64, user_id: i64, hash: Option<&str>) -> Result<(), AppError> {
+pub fn set_password(
+    conn: &mut DbConn,
+    by: &By,
+    context_org: i64,
+    user_id: i64,
+    hash: Option<&str>,
+) -> Result<(), AppError> {
     let user = reachable_user(conn, by, user_id)?;
     q::set_password_hash(conn, user_id, hash, by.login, now_ms())?;
     if user.id != by.user_id {
         queries::delete_sessions_of_user(conn, user_id)?;
     }
-    record(conn, by, Some(context_org), "setPassword", &user, serde_json::json!({}))
+    record(
+        conn,
+        by,
+        Some(context_org),
+        "setPassword",
+        &user,
+        serde_json::json!({}),
+    )
 }
 
-pub fn kill_sessions(conn: &mut DbConn, by: &By, context_org: i64, user_id: i64) -> Result<usize, AppError> {
+pub fn kill_sessions(
+    conn: &mut DbConn,
+    by: &By,
+    context_org: i64,
+    user_id: i64,
+) -> Result<usize, AppError> {
     let user = reachable_user(conn, by, user_id)?;
     let n = queries::delete_sessions_of_user(conn, user_id)?;
-    record(conn, by, Some(context_org), "killSessions", &user, serde_json::json!({ "sessions": n }))?;
+    record(
+        conn,
+        by,
+        Some(context_org),
+        "killSessions",
+        &user,
+        serde_json::json!({ "sessions": n }),
+    )?;
     Ok(n)
 }
 
 /// A new random API key; only its SHA-256 is stored. Returned once.
-pub fn renew_api_key(conn: &mut DbConn, by: &By, context_org: i64, user_id: i64) -> Result<String, AppError> {
+pub fn renew_api_key(
+    conn: &mut DbConn,
+    by: &By,
+    context_org: i64,
+    user_id: i64,
+) -> Result<String, AppError> {
     let user = reachable_user(conn, by, user_id)?;
     let key = crate::service::api_keys::generate();
-    q::set_api_key_hash(conn, user_id, Some(&crate::service::api_keys::digest(&key)), by.login, now_ms())?;
-    record(conn, by, Some(context_org), "renewApiKey", &user, serde_json::json!({}))?;
+    q::set_api_key_hash(
+        conn,
+        user_id,
+        Some(&crate::service::api_keys::digest(&key)),
+        by.login,
+        now_ms(),
+    )?;
+    record(
+        conn,
+        by,
+        Some(context_org),
+        "renewApiKey",
+        &user,
+        serde_json::json!({}),
+    )?;
     Ok(key)
 }
 
-pub fn revoke_api_key(conn: &mut DbConn, by: &By, context_org: i64, user_id: i64) -> Result<(), AppError> {
+pub fn revoke_api_key(
+    conn: &mut DbConn,
+    by: &By,
+    context_org: i64,
+    user_id: i64,
+) -> Result<(), AppError> {
     let user = reachable_user(conn, by, user_id)?;
     q::set_api_key_hash(conn, user_id, None, by.login, now_ms())?;
-    record(conn, by, Some(context_org), "removeApiKey", &user, serde_json::json!({}))
+    record(
+        conn,
+        by,
+        Some(context_org),
+        "removeApiKey",
+        &user,
+        serde_json::json!({}),
+    )
 }

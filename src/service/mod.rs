@@ -4,9 +4,9 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
-pub mod passwords;
 pub mod members;
 pub mod organisations;
+pub mod passwords;
 pub mod profiles;
 
 use crate::domain::permissions::Permissions;

@@ -18,7 +18,9 @@ fn require(by: &By) -> Result<(), AppError> {
     if by.acting.manages_organisations() {
         Ok(())
     } else {
-        Err(AppError::forbidden("Managing organisations needs manageOrganisation in the admin organisation."))
+        Err(AppError::forbidden(
+            "Managing organisations needs manageOrganisation in the admin organisation.",
+        ))
     }
 }
 
@@ -55,7 +57,11 @@ fn link_type(s: &str) -> Option<LinkType> {
 }
 
 /// Groups raw link rows into per-organisation views, naming the others.
-fn link_views(conn: &mut DbConn, ids: &[i64], links: &[OrganisationLink]) -> Result<BTreeMap<i64, Vec<LinkView>>, AppError> {
+fn link_views(
+    conn: &mut DbConn,
+    ids: &[i64],
+    links: &[OrganisationLink],
+) -> Result<BTreeMap<i64, Vec<LinkView>>, AppError> {
     let mut other_ids: Vec<i64> = links
         .iter()
         .flat_map(|l| [l.from_organisation_id, l.to_organisation_id])
@@ -76,12 +82,16 @@ fn link_views(conn: &mut DbConn, ids: &[i64], links: &[OrganisationLink]) -> Res
             if !ids.contains(&me) {
                 continue;
             }
-            let view = views.entry(me).or_default().entry(other).or_insert_with(|| LinkView {
-                other_id: other,
-                other_name: names.get(&other).cloned().unwrap_or_default(),
-                outgoing: None,
-                incoming: None,
-            });
+            let view = views
+                .entry(me)
+                .or_default()
+                .entry(other)
+                .or_insert_with(|| LinkView {
+                    other_id: other,
+                    other_name: names.get(&other).cloned().unwrap_or_default(),
+                    outgoing: None,
+                    incoming: None,
+                });
             if outgoing {
                 view.outgoing = link_type(&l.link_type);
             } else {
@@ -100,10 +110,17 @@ fn link_views(conn: &mut DbConn, ids: &[i64], links: &[OrganisationLink]) -> Res
 }
 
 /// One page of the organisations list with their link badges.
-pub fn list(conn: &mut DbConn, by: &By, filter: &str, sort: OrganisationSort, page: i64) -> Result<OrganisationPage, AppError> {
+pub fn list(
+    conn: &mut DbConn,
+    by: &By,
+    filter: &str,
+    sort: OrganisationSort,
+    page: i64,
+) -> Result<OrganisationPage, AppError> {
     require(by)?;
     let page = page.max(1);
-    let (orgs, total) = q::list_organisations(conn, filter, sort, (page - 1) * PAGE_SIZE, PAGE_SIZE)?;
+    let (orgs, total) =
+        q::list_organisations(conn, filter, sort, (page - 1) * PAGE_SIZE, PAGE_SIZE)?;
     let ids: Vec<i64> = orgs.iter().map(|o| o.id).collect();
     let links = q::links_touching(conn, &ids)?;
     let mut views = link_views(conn, &ids, &links)?;
@@ -124,17 +141,25 @@ pub fn list(conn: &mut DbConn, by: &By, filter: &str, sort: OrganisationSort, pa
 /// One organisation with its links; 404 when it does not exist.
 pub fn get(conn: &mut DbConn, by: &By, id: i64) -> Result<OrganisationRow, AppError> {
     require(by)?;
-    let organisation = q::organisation_by_id(conn, id)?.ok_or_else(|| AppError::not_found("No such organisation."))?;
+    let organisation = q::organisation_by_id(conn, id)?
+        .ok_or_else(|| AppError::not_found("No such organisation."))?;
     let links = q::links_touching(conn, &[id])?;
-    let links = link_views(conn, &[id], &links)?.remove(&id).unwrap_or_default();
-    Ok(OrganisationRow { organisation, links })
+    let links = link_views(conn, &[id], &links)?
+        .remove(&id)
+        .unwrap_or_default();
+    Ok(OrganisationRow {
+        organisation,
+        links,
+    })
 }
 
 fn validate(name: &str, description: &str) -> Result<(OrganisationName, String), AppError> {
     let name = OrganisationName::parse(name).map_err(AppError::bad_request)?;
     let description = description.trim();
     if description.chars().count() > 1000 {
-        return Err(AppError::bad_request("The description is longer than 1000 characters."));
+        return Err(AppError::bad_request(
+            "The description is longer than 1000 characters.",
+        ));
     }
     Ok((name, description.to_string()))
 }
@@ -143,7 +168,12 @@ fn taken(name: &OrganisationName) -> AppError {
     AppError::conflict(format!("An organisation named \"{name}\" already exists."))
 }
 
-pub fn create(conn: &mut DbConn, by: &By, name: &str, description: &str) -> Result<Organisation, AppError> {
+pub fn create(
+    conn: &mut DbConn,
+    by: &By,
+    name: &str,
+    description: &str,
+) -> Result<Organisation, AppError> {
     require(by)?;
     let (name, description) = validate(name, description)?;
     if queries::organisation_by_key(conn, &name.key())?.is_some() {
@@ -178,14 +208,23 @@ pub fn create(conn: &mut DbConn, by: &By, name: &str, description: &str) -> Resu
 }
 
 fn editable(conn: &mut DbConn, id: i64, what: &str) -> Result<Organisation, AppError> {
-    let org = q::organisation_by_id(conn, id)?.ok_or_else(|| AppError::not_found("No such organisation."))?;
+    let org = q::organisation_by_id(conn, id)?
+        .ok_or_else(|| AppError::not_found("No such organisation."))?;
     if is_admin_organisation(&org) {
-        return Err(AppError::forbidden(format!("The admin organisation cannot be {what}.")));
+        return Err(AppError::forbidden(format!(
+            "The admin organisation cannot be {what}."
+        )));
     }
     Ok(org)
 }
 
-pub fn update(conn: &mut DbConn, by: &By, id: i64, name: &str, description: &str) -> Result<Organisation, AppError> {
+pub fn update(
+    conn: &mut DbConn,
+    by: &By,
+    id: i64,
+    name: &str,
+    description: &str,
+) -> Result<Organisation, AppError> {
     require(by)?;
     let before = editable(conn, id, "edited")?;
     let (name, description) = validate(name, description)?;
@@ -194,7 +233,15 @@ pub fn update(conn: &mut DbConn, by: &By, id: i64, name: &str, description: &str
             return Err(taken(&name));
         }
     }
-    q::update_organisation(conn, id, name.as_str(), &name.key(), &description, by.login, now_ms())?;
+    q::update_organisation(
+        conn,
+        id,
+        name.as_str(),
+        &name.key(),
+        &description,
+        by.login,
+        now_ms(),
+    )?;
     audit::record(
         conn,
         Audit {
@@ -212,7 +259,12 @@ pub fn update(conn: &mut DbConn, by: &By, id: i64, name: &str, description: &str
     q::organisation_by_id(conn, id)?.ok_or_else(|| AppError::not_found("No such organisation."))
 }
 
-pub fn set_locked(conn: &mut DbConn, by: &By, id: i64, locked: bool) -> Result<Organisation, AppError> {
+pub fn set_locked(
+    conn: &mut DbConn,
+    by: &By,
+    id: i64,
+    locked: bool,
+) -> Result<Organisation, AppError> {
     require(by)?;
     editable(conn, id, "locked")?;
     queries::set_organisation_locked(conn, id, locked, by.login, now_ms())?;
@@ -271,7 +323,12 @@ pub struct WantedLink {
 /// Applies the differences between the current links of `id` and `wanted`, in
 /// the caller's transaction. Organisations not mentioned keep their links.
 /// Self-links and links with `admin` are refused.
-pub fn set_links(conn: &mut DbConn, by: &By, id: i64, wanted: &[WantedLink]) -> Result<usize, AppError> {
+pub fn set_links(
+    conn: &mut DbConn,
+    by: &By,
+    id: i64,
+    wanted: &[WantedLink],
+) -> Result<usize, AppError> {
     require(by)?;
     let org = editable(conn, id, "linked")?;
     let current = get(conn, by, id)?.links;
@@ -279,18 +336,26 @@ pub fn set_links(conn: &mut DbConn, by: &By, id: i64, wanted: &[WantedLink]) -> 
     let mut changes = 0;
     for w in wanted {
         if w.other == id {
-            return Err(AppError::bad_request("An organisation cannot be linked to itself."));
+            return Err(AppError::bad_request(
+                "An organisation cannot be linked to itself.",
+            ));
         }
-        let other = q::organisation_by_id(conn, w.other)?.ok_or_else(|| AppError::bad_request("Unknown organisation in the links."))?;
+        let other = q::organisation_by_id(conn, w.other)?
+            .ok_or_else(|| AppError::bad_request("Unknown organisation in the links."))?;
         if is_admin_organisation(&other) {
             if w.outgoing.is_some() || w.incoming.is_some() {
-                return Err(AppError::bad_request("The admin organisation cannot be linked."));
+                return Err(AppError::bad_request(
+                    "The admin organisation cannot be linked.",
+                ));
             }
             continue;
         }
         let existing = current.iter().find(|l| l.other_id == w.other);
         let (old_out, old_in) = existing.map_or((None, None), |l| (l.outgoing, l.incoming));
-        for (from, to, old, new) in [(id, w.other, old_out, w.outgoing), (w.other, id, old_in, w.incoming)] {
+        for (from, to, old, new) in [
+            (id, w.other, old_out, w.outgoing),
+            (w.other, id, old_in, w.incoming),
+        ] {
             if old == new {
                 continue;
             }
@@ -331,7 +396,13 @@ pub fn linkable(conn: &mut DbConn, by: &By, id: i64) -> Result<Vec<Organisation>
         .collect())
 }
 
-pub fn set_rules(conn: &mut DbConn, by: &By, id: i64, task_rule: &str, observable_rule: &str) -> Result<(), AppError> {
+pub fn set_rules(
+    conn: &mut DbConn,
+    by: &By,
+    id: i64,
+    task_rule: &str,
+    observable_rule: &str,
+) -> Result<(), AppError> {
     require(by)?;
     editable(conn, id, "configured")?;
     let task_rule = parse_item_rule(task_rule).map_err(AppError::bad_request)?;

@@ -13,7 +13,9 @@ fn require(by: &By) -> Result<(), AppError> {
     if by.acting.manages_profiles() {
         Ok(())
     } else {
-        Err(AppError::forbidden("Managing profiles needs manageProfile in the admin organisation."))
+        Err(AppError::forbidden(
+            "Managing profiles needs manageProfile in the admin organisation.",
+        ))
     }
 }
 
@@ -41,10 +43,16 @@ pub fn list(conn: &mut DbConn, by: &By) -> Result<Vec<ProfileRow>, AppError> {
         .collect()
 }
 
-fn validate(name: &str, kind: ProfileKind, permissions: &[String]) -> Result<(String, Permissions), AppError> {
+fn validate(
+    name: &str,
+    kind: ProfileKind,
+    permissions: &[String],
+) -> Result<(String, Permissions), AppError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 64 || name.contains('/') {
-        return Err(AppError::bad_request("The name is required: 1 to 64 characters, no \"/\"."));
+        return Err(AppError::bad_request(
+            "The name is required: 1 to 64 characters, no \"/\".",
+        ));
     }
     let perms = Permissions::parse_names(permissions.iter().map(String::as_str))
         .map_err(|e| AppError::bad_request(format!("{e}.")))?;
@@ -52,18 +60,32 @@ fn validate(name: &str, kind: ProfileKind, permissions: &[String]) -> Result<(St
         return Err(AppError::bad_request(format!(
             "An {} profile cannot hold: {}.",
             kind.as_str(),
-            perms.iter().filter(|p| !kind.scope().contains(*p)).map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
+            perms
+                .iter()
+                .filter(|p| !kind.scope().contains(*p))
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     Ok((name.to_string(), perms))
 }
 
-pub fn create(conn: &mut DbConn, by: &By, name: &str, kind: &str, permissions: &[String]) -> Result<Profile, AppError> {
+pub fn create(
+    conn: &mut DbConn,
+    by: &By,
+    name: &str,
+    kind: &str,
+    permissions: &[String],
+) -> Result<Profile, AppError> {
     require(by)?;
-    let kind = ProfileKind::parse(kind).ok_or_else(|| AppError::bad_request("Choose the kind: admin or organisation."))?;
+    let kind = ProfileKind::parse(kind)
+        .ok_or_else(|| AppError::bad_request("Choose the kind: admin or organisation."))?;
     let (name, perms) = validate(name, kind, permissions)?;
     if queries::profile_by_name(conn, &name)?.is_some() {
-        return Err(AppError::conflict(format!("A profile named \"{name}\" already exists.")));
+        return Err(AppError::conflict(format!(
+            "A profile named \"{name}\" already exists."
+        )));
     }
     let profile = queries::insert_profile(
         conn,
@@ -93,19 +115,30 @@ pub fn create(conn: &mut DbConn, by: &By, name: &str, kind: &str, permissions: &
 fn editable(conn: &mut DbConn, id: i64) -> Result<Profile, AppError> {
     let p = q::profile_by_id(conn, id)?.ok_or_else(|| AppError::not_found("No such profile."))?;
     if !p.editable {
-        return Err(AppError::forbidden(format!("The built-in profile \"{}\" cannot be changed.", p.name)));
+        return Err(AppError::forbidden(format!(
+            "The built-in profile \"{}\" cannot be changed.",
+            p.name
+        )));
     }
     Ok(p)
 }
 
-pub fn update(conn: &mut DbConn, by: &By, id: i64, name: &str, permissions: &[String]) -> Result<Profile, AppError> {
+pub fn update(
+    conn: &mut DbConn,
+    by: &By,
+    id: i64,
+    name: &str,
+    permissions: &[String],
+) -> Result<Profile, AppError> {
     require(by)?;
     let before = editable(conn, id)?;
     let kind = ProfileKind::parse(&before.kind).unwrap_or(ProfileKind::Organisation);
     let (name, perms) = validate(name, kind, permissions)?;
     if let Some(other) = queries::profile_by_name(conn, &name)? {
         if other.id != id {
-            return Err(AppError::conflict(format!("A profile named \"{name}\" already exists.")));
+            return Err(AppError::conflict(format!(
+                "A profile named \"{name}\" already exists."
+            )));
         }
     }
     q::update_profile(conn, id, &name, &perms.to_storage(), by.login, now_ms())?;

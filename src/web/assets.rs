@@ -14,6 +14,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/htmx-2.0.4.min.js"),
     ),
     (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/app.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../../static/favicon.svg"),

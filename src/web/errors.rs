@@ -70,10 +70,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 fn login_redirect(req: &HttpRequest, htmx: bool) -> HttpResponse {
     let target = if req.method() == actix_web::http::Method::GET && req.path() != "/" {
-        let here = match req.query_string() {
-            "" => req.path().to_string(),
-            q => format!("{}?{q}", req.path()),
-        };
+        let here = crate::web::path_and_query(req);
         format!(
             "/login?{}",
             serde_urlencoded::to_string([("next", here)]).unwrap_or_default()

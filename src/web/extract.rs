@@ -19,7 +19,42 @@ pub struct SignedIn {
     pub identity: Identity,
 }
 
+/// Session key of a one-time message shown on the next page.
+const FLASH: &str = "flash";
+
 impl SignedIn {
+    /// The actor for services: login, id and rights in the active organisation.
+    pub fn by(&self) -> Result<crate::service::By<'_>, AppError> {
+        let active = self.active()?;
+        Ok(crate::service::By {
+            login: &self.actor.user.login,
+            user_id: self.actor.user.id,
+            acting: active.acting(),
+        })
+    }
+
+    /// The page layout, with the pending one-time message.
+    pub fn layout(
+        &self,
+        title: impl Into<String>,
+        req: &HttpRequest,
+    ) -> crate::web::templates::Layout {
+        let path = crate::web::path_and_query(req);
+        let mut layout = crate::web::templates::Layout::signed_in(
+            title,
+            crate::web::csrf::token(&self.session),
+            &self.actor,
+            &path,
+        );
+        layout.flash = self.session.remove_as::<String>(FLASH).and_then(Result::ok);
+        layout
+    }
+
+    /// Leaves a message for the next page.
+    pub fn flash(&self, message: impl Into<String>) {
+        let _ = self.session.insert(FLASH, message.into());
+    }
+
     /// The active organisation, or the "no organisation" error.
     pub fn active(&self) -> Result<&ActiveOrganisation, AppError> {
         self.actor.active.as_ref().ok_or_else(|| {

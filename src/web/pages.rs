@@ -20,13 +20,6 @@ fn see_other(to: &str) -> HttpResponse {
         .finish()
 }
 
-fn current_path(req: &HttpRequest) -> String {
-    match req.query_string() {
-        "" => req.path().to_string(),
-        q => format!("{}?{q}", req.path()),
-    }
-}
-
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
@@ -189,7 +182,6 @@ pub async fn switch_organisation(
 }
 
 pub async fn home(req: HttpRequest, signed_in: SignedIn) -> Result<HttpResponse, AppError> {
-    let csrf = csrf::token(&signed_in.session);
     let active = signed_in.actor.active.clone();
     let status = if active.is_some() {
         StatusCode::OK
@@ -199,7 +191,7 @@ pub async fn home(req: HttpRequest, signed_in: SignedIn) -> Result<HttpResponse,
     render(
         status,
         &HomePage {
-            layout: Layout::signed_in("Home", csrf, &signed_in.actor, &current_path(&req)),
+            layout: signed_in.layout("Home", &req),
             permissions: active
                 .as_ref()
                 .map(|a| a.permissions.iter().map(|p| p.as_str()).collect())

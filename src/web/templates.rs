@@ -3,6 +3,7 @@
 use actix_web::{http::header, HttpResponse};
 use askama::Template;
 
+use crate::domain::policy::MemberScope;
 use crate::error::AppError;
 use crate::service::auth::{ActiveOrganisation, Actor};
 
@@ -24,6 +25,8 @@ pub struct NavItem {
 pub struct HeaderUser {
     pub login: String,
     pub name: String,
+    /// The profile in the active organisation.
+    pub profile: Option<String>,
     pub organisations: Vec<OrgOption>,
     pub nav: Vec<NavItem>,
     /// Path and query of this page, to come back to after a switch.
@@ -35,6 +38,8 @@ pub struct Layout {
     pub title: String,
     pub csrf: String,
     pub user: Option<HeaderUser>,
+    /// A one-time message from the previous request (after a redirect).
+    pub flash: Option<String>,
 }
 
 impl Layout {
@@ -43,6 +48,7 @@ impl Layout {
             title: title.into(),
             csrf,
             user: None,
+            flash: None,
         }
     }
 
@@ -56,9 +62,11 @@ impl Layout {
         Layout {
             title: title.into(),
             csrf,
+            flash: None,
             user: Some(HeaderUser {
                 login: actor.user.login.clone(),
                 name: actor.user.name.clone(),
+                profile: actor.active.as_ref().map(|a| a.profile.clone()),
                 organisations: actor
                     .organisations
                     .iter()
@@ -76,16 +84,55 @@ impl Layout {
 }
 
 /// The navigation for the active organisation. Entries appear only when the
-/// permissions allow their screen.
-pub fn navigation(_active: Option<&ActiveOrganisation>, current_path: &str) -> Vec<NavItem> {
-    let entries: [(&'static str, &'static str, bool); 1] = [("/", "Home", true)];
+/// permissions allow their screen (the same policy the handlers enforce).
+pub fn navigation(active: Option<&ActiveOrganisation>, current_path: &str) -> Vec<NavItem> {
+    let acting = active.map(|a| a.acting());
+    let scope = acting.and_then(|a| a.member_scope());
+    let entries: [(&'static str, &'static str, bool); 7] = [
+        ("/", "Home", true),
+        (
+            "/admin/organisations",
+            "Organisations",
+            acting.is_some_and(|a| a.manages_organisations()),
+        ),
+        (
+            "/admin/users",
+            "Users",
+            scope == Some(MemberScope::Platform),
+        ),
+        (
+            "/admin/profiles",
+            "Profiles",
+            acting.is_some_and(|a| a.manages_profiles()),
+        ),
+        (
+            "/admin/audit",
+            "Audit log",
+            acting.is_some_and(|a| a.reads_platform_audit()),
+        ),
+        (
+            "/organisation/users",
+            "Members",
+            matches!(scope, Some(MemberScope::Organisation(_))),
+        ),
+        (
+            "/organisation/audit",
+            "Audit log",
+            acting.is_some_and(|a| a.reads_organisation_audit()),
+        ),
+    ];
+    let path = current_path.split('?').next().unwrap_or("/");
     entries
         .into_iter()
         .filter(|(_, _, allowed)| *allowed)
         .map(|(href, label, _)| NavItem {
             href,
             label,
-            current: current_path.split('?').next() == Some(href),
+            current: if href == "/" {
+                path == "/"
+            } else {
+                path.starts_with(href)
+            },
         })
         .collect()
 }
@@ -136,4 +183,50 @@ pub struct ErrorFragment {
 pub struct ErrorPage {
     pub layout: Layout,
     pub error: ErrorFragment,
+}
+
+/// `2026-11-24 14:03 UTC` from epoch milliseconds.
+pub fn format_time(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60
+    )
+}
+
+/// A page that shows a secret once (a new API key or password).
+#[derive(Template)]
+#[template(path = "secret.html")]
+pub struct SecretPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub explanation: String,
+    pub secret: String,
+    pub back: String,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formats_times() {
+        assert_eq!(super::format_time(0), "1970-01-01 00:00 UTC");
+        assert_eq!(
+            super::format_time(1_795_525_380_000),
+            "2026-11-24 13:03 UTC"
+        );
+        assert_eq!(super::format_time(951_782_400_000), "2000-02-29 00:00 UTC");
+    }
 }
