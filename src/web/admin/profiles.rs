@@ -94,7 +94,7 @@ async fn page(
     form: Option<ProfileForm>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let rows = read_as(state, signed_in, |conn, by| profiles::list(conn, by)).await?;
+    let rows = read_as(state, signed_in, profiles::list).await?;
     let open = form.is_some();
     render(
         status,
