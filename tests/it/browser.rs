@@ -135,6 +135,92 @@ impl Driver {
         self.call("POST", &self.s(&format!("/element/{el}/click")), None);
     }
 
+    /// The element returned by a script, by its WebDriver id.
+    fn element_by_script(&self, what: &str, body: &str, args: Value) -> String {
+        let v = self.call(
+            "POST",
+            &self.s("/execute/sync"),
+            Some(json!({ "script": body, "args": args })),
+        );
+        v.as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no {what}"))
+            .to_string()
+    }
+
+    /// Types into the visible control labelled `label`, as a person would.
+    fn fill(&self, label: &str, text: &str) {
+        let el = self.element_by_script(
+            &format!("field labelled {label:?}"),
+            "const t = arguments[0]; const l = [...document.querySelectorAll('label')].find(l => l.textContent.trim() === t && l.control && l.control.getClientRects().length > 0); return l ? l.control : null;",
+            json!([label]),
+        );
+        self.call("POST", &self.s(&format!("/element/{el}/clear")), None);
+        self.call(
+            "POST",
+            &self.s(&format!("/element/{el}/value")),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    /// Picks the option `option` in the visible select labelled `label`.
+    fn choose(&self, label: &str, option: &str) {
+        let el = self.element_by_script(
+            &format!("option {option:?} of {label:?}"),
+            "const [t, o] = arguments; const l = [...document.querySelectorAll('label')].find(l => l.textContent.trim() === t && l.control && l.control.getClientRects().length > 0); return l ? [...l.control.options].find(x => x.textContent.trim() === o) : null;",
+            json!([label, option]),
+        );
+        self.call("POST", &self.s(&format!("/element/{el}/click")), None);
+    }
+
+    /// Clicks the visible button or link whose text is `text`.
+    fn press(&self, text: &str) {
+        let el = self.element_by_script(
+            &format!("button or link {text:?}"),
+            "const t = arguments[0]; return [...document.querySelectorAll('button, a')].find(b => b.textContent.trim() === t && b.getClientRects().length > 0) || null;",
+            json!([text]),
+        );
+        self.call("POST", &self.s(&format!("/element/{el}/click")), None);
+    }
+
+    fn text(&self) -> String {
+        self.script("return document.body.innerText")
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn wait_text(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !self.text().contains(needle) {
+            assert!(
+                Instant::now() < deadline,
+                "waited for {needle:?} in:\n{}",
+                self.text()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Fails on console errors and CSP violations seen so far.
+    fn assert_clean_console(&self, context: &str) {
+        let problems: Vec<Value> = self
+            .console()
+            .into_iter()
+            .filter(|e| {
+                e["level"] == "SEVERE"
+                    || e["message"].as_str().is_some_and(|m| {
+                        m.contains("Content Security Policy") || m.contains("Refused to")
+                    })
+            })
+            .collect();
+        assert!(
+            problems.is_empty(),
+            "{context}: console errors or CSP violations: {problems:#?}"
+        );
+    }
+
     fn script(&self, body: &str) -> Value {
         self.call(
             "POST",
@@ -181,22 +267,107 @@ impl Drop for Driver {
     }
 }
 
-#[test]
-fn browser_signs_in_and_switches_organisation() {
+/// chromedriver and Chromium, or `None` (with the reason printed) to skip.
+fn browser(test: &str) -> Option<(String, String)> {
     let chromedriver = find_binary("CHROMEDRIVER", &["/usr/bin/chromedriver"]);
     let chromium = find_binary(
         "CHROME_BIN",
         &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
     );
-    let (Some(chromedriver), Some(chromium)) = (chromedriver, chromium) else {
-        if std::env::var("TENANTRY_REQUIRE_BROWSER").as_deref() == Ok("1") {
-            panic!("TENANTRY_REQUIRE_BROWSER=1 but chromium or chromedriver is missing");
+    match (chromedriver, chromium) {
+        (Some(d), Some(c)) => Some((d, c)),
+        _ if std::env::var("TENANTRY_REQUIRE_BROWSER").as_deref() == Ok("1") => {
+            panic!("TENANTRY_REQUIRE_BROWSER=1 but chromium or chromedriver is missing")
         }
-        eprintln!("skipped browser_signs_in_and_switches_organisation: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
+        _ => {
+            eprintln!("skipped {test}: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
+            None
+        }
+    }
+}
+
+#[test]
+fn browser_signs_in_and_switches_organisation() {
+    let Some((chromedriver, chromium)) = browser("browser_signs_in_and_switches_organisation")
+    else {
         return;
     };
     for backend in backends() {
         journey(&chromedriver, &chromium, backend);
+    }
+}
+
+/// The MSSP set-up done entirely in the browser by a platform admin, then used
+/// by the analyst it created.
+#[test]
+fn browser_sets_up_an_mssp_and_the_analyst_switches() {
+    let Some((chromedriver, chromium)) =
+        browser("browser_sets_up_an_mssp_and_the_analyst_switches")
+    else {
+        return;
+    };
+    for backend in backends() {
+        let app = TestApp::spawn(backend);
+        let d = Driver::start(&chromedriver, &chromium);
+        d.goto(&format!("{}/login", app.base_url));
+        d.fill("Login", ADMIN_LOGIN);
+        d.fill("Password", ADMIN_PASSWORD);
+        d.press("Sign in");
+        d.wait_text("Your permissions here");
+        d.press("Organisations");
+        d.wait_text("List of organisations");
+        for name in ["soc", "acme"] {
+            d.press("New organisation");
+            d.fill("Name", name);
+            d.fill("Description", &format!("{name} organisation"));
+            d.press("Confirm");
+            d.wait_text(&format!("Organisation {name} created."));
+        }
+
+        d.press("soc");
+        d.wait_text("Users of soc");
+        d.fill("Login", "sam@soc.test");
+        d.fill("Name", "Sam Analyst");
+        d.fill("Password (optional)", "sam-password-1");
+        d.choose("Profile of the new user", "analyst");
+        d.press("Create user");
+        d.wait_text("User sam@soc.test created with profile analyst.");
+
+        d.press("Organisations");
+        d.wait_text("List of organisations");
+        d.press("acme");
+        d.wait_text("Users of acme");
+        d.fill("Login of an existing user", "sam@soc.test");
+        d.choose("Profile to give", "read-only");
+        d.press("Add user");
+        d.wait_text("sam@soc.test added with profile read-only.");
+
+        d.press("Links");
+        d.wait_text("No linked organisation.");
+        d.press("Manage organisation links");
+        d.choose("acme to soc", "default");
+        d.choose("soc to acme", "default");
+        d.press("Save");
+        d.wait_text("Links saved (2 changes).");
+        d.press("Organisations");
+        d.wait_text("soc (→ default, ← default)");
+        d.assert_clean_console(&format!("{backend:?} admin set-up"));
+
+        d.press("Sign out");
+        d.wait_text("Sign in");
+        d.fill("Login", "sam@soc.test");
+        d.fill("Password", "sam-password-1");
+        d.press("Sign in");
+        d.wait_text("Profile: analyst");
+        assert!(d.text().contains("You are working in soc"));
+        assert!(
+            !d.text().contains("Organisations"),
+            "no admin navigation for an analyst"
+        );
+        d.choose("Organisation", "acme");
+        d.wait_text("Profile: read-only");
+        assert!(d.text().contains("You are working in acme"));
+        d.assert_clean_console(&format!("{backend:?} analyst"));
     }
 }
 
@@ -256,18 +427,5 @@ fn journey(chromedriver: &str, chromium: &str, backend: Backend) {
         "Sign in · Tenantry",
     );
 
-    let problems: Vec<Value> = driver
-        .console()
-        .into_iter()
-        .filter(|e| {
-            e["level"] == "SEVERE"
-                || e["message"].as_str().is_some_and(|m| {
-                    m.contains("Content Security Policy") || m.contains("Refused to")
-                })
-        })
-        .collect();
-    assert!(
-        problems.is_empty(),
-        "console errors or CSP violations: {problems:#?}"
-    );
+    driver.assert_clean_console(&format!("{backend:?} sign-in journey"));
 }
