@@ -218,6 +218,15 @@ pub fn members_of(conn: &mut DbConn, organisation_id: i64) -> QueryResult<Vec<Me
         .load(conn)
 }
 
+/// How many organisations each of `user_ids` belongs to.
+pub fn membership_counts(conn: &mut DbConn, user_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
+    memberships::table
+        .filter(memberships::user_id.eq_any(user_ids))
+        .group_by(memberships::user_id)
+        .select((memberships::user_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
 /// The organisation ids a user belongs to.
 pub fn organisation_ids_of_user(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<i64>> {
     memberships::table

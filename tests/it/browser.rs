@@ -62,7 +62,7 @@ impl Driver {
                 "binary": chromium,
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         "--no-first-run", "--disable-quic",
+                         "--no-first-run", "--disable-quic", "--window-size=1280,1000",
                          format!("--user-data-dir={}", profile.display())]
             }
         }}});
@@ -203,6 +203,20 @@ impl Driver {
         }
     }
 
+    /// Saves a PNG of the page to `$TENANTRY_SCREENSHOTS/<name>.png` when that
+    /// variable names a folder (for looking at the screens; no assertion).
+    fn snapshot(&self, name: &str) {
+        let Ok(dir) = std::env::var("TENANTRY_SCREENSHOTS") else {
+            return;
+        };
+        use base64::Engine;
+        let png = self.call("GET", &self.s("/screenshot"), None);
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap_or_default())
+            .expect("screenshot");
+        std::fs::write(format!("{dir}/{name}.png"), bytes).expect("write screenshot");
+    }
+
     /// Fails on console errors and CSP violations seen so far.
     fn assert_clean_console(&self, context: &str) {
         let problems: Vec<Value> = self
@@ -324,6 +338,7 @@ fn browser_sets_up_an_mssp_and_the_analyst_switches() {
             d.wait_text(&format!("Organisation {name} created."));
         }
 
+        d.snapshot("organisations");
         d.press("soc");
         d.wait_text("Users of soc");
         d.fill("Login", "sam@soc.test");
@@ -341,17 +356,40 @@ fn browser_sets_up_an_mssp_and_the_analyst_switches() {
         d.choose("Profile to give", "read-only");
         d.press("Add user");
         d.wait_text("sam@soc.test added with profile read-only.");
+        d.snapshot("acme-users");
 
         d.press("Links");
         d.wait_text("No linked organisation.");
         d.press("Manage organisation links");
+        d.snapshot("links-dialog");
         d.choose("acme to soc", "default");
         d.choose("soc to acme", "default");
         d.press("Save");
         d.wait_text("Links saved (2 changes).");
         d.press("Organisations");
         d.wait_text("soc (→ default, ← default)");
+        d.snapshot("organisations-linked");
         d.assert_clean_console(&format!("{backend:?} admin set-up"));
+        // Every step is in the audit log.
+        d.press("Audit log");
+        d.wait_text("Platform audit log");
+        let log = d.text();
+        for needle in ["addMember", "link", "create"] {
+            assert!(
+                log.contains(needle),
+                "{backend:?}: audit log lacks {needle}"
+            );
+        }
+        assert_eq!(
+            log.matches("addMember").count(),
+            2,
+            "{backend:?}: two memberships"
+        );
+        assert_eq!(
+            log.matches("\tlink\t").count(),
+            2,
+            "{backend:?}: two link directions"
+        );
 
         d.press("Sign out");
         d.wait_text("Sign in");
@@ -366,6 +404,7 @@ fn browser_sets_up_an_mssp_and_the_analyst_switches() {
         );
         d.choose("Organisation", "acme");
         d.wait_text("Profile: read-only");
+        d.snapshot("analyst-acme");
         assert!(d.text().contains("You are working in acme"));
         d.assert_clean_console(&format!("{backend:?} analyst"));
     }

@@ -56,6 +56,8 @@ pub struct MemberView {
     pub has_key: bool,
     pub joined: String,
     pub is_self: bool,
+    /// Removing this membership deletes the account.
+    pub last_membership: bool,
 }
 
 /// The Users tab of an organisation: members and the "Add user" forms.
@@ -82,15 +84,14 @@ pub async fn members_section(
     req: &HttpRequest,
 ) -> Result<MembersSection, AppError> {
     let me = signed_in.actor.user.id;
-    let (organisation, rows, profiles) = read_as(state, signed_in, move |conn, by| {
+    let (organisation, rows, profiles, counts) = read_as(state, signed_in, move |conn, by| {
         let o = members::organisation(conn, by, org)?;
         let rows = members::list(conn, by, org)?;
         let profiles = members::assignable_profiles(conn, by, &o)?;
-        Ok((
-            o.name,
-            rows,
-            profiles.into_iter().map(|p| p.name).collect::<Vec<_>>(),
-        ))
+        let ids: Vec<i64> = rows.iter().map(|r| r.user_id).collect();
+        let counts = crate::db::admin::membership_counts(conn, &ids)?;
+        let profiles = profiles.into_iter().map(|p| p.name).collect::<Vec<_>>();
+        Ok((o.name, rows, profiles, counts))
     })
     .await?;
     Ok(MembersSection {
@@ -102,6 +103,7 @@ pub async fn members_section(
             .into_iter()
             .map(|m| MemberView {
                 is_self: m.user_id == me,
+                last_membership: counts.iter().any(|c| c.0 == m.user_id && c.1 <= 1),
                 user_id: m.user_id,
                 login: m.login,
                 name: m.name,
