@@ -203,6 +203,39 @@ fn next_or(next: &Option<String>, req: &HttpRequest) -> String {
     }
 }
 
+/// Runs a membership or account action as the signed-in manager. On success
+/// the message `f` returns is shown on the `next` page; a refused form re-shows
+/// the page it came from with the reason.
+async fn act<F>(
+    req: &HttpRequest,
+    state: &AppState,
+    signed_in: &SignedIn,
+    next: &str,
+    f: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut crate::db::DbConn, &crate::service::By) -> Result<String, AppError>
+        + Send
+        + 'static,
+{
+    match write_as(state, signed_in, f).await {
+        Ok(message) => {
+            signed_in.flash(message);
+            Ok(see_other(next))
+        }
+        Err(e) => refuse(req, state, signed_in, next, e).await,
+    }
+}
+
+fn check_password(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < 8 {
+        return Err(AppError::bad_request(
+            "The password needs at least 8 characters.",
+        ));
+    }
+    Ok(())
+}
+
 #[derive(Deserialize)]
 pub struct AddExisting {
     #[serde(default)]
@@ -221,21 +254,14 @@ pub async fn add_existing(
 ) -> Result<HttpResponse, AppError> {
     let CsrfForm(form) = form;
     let next = next_or(&form.next, &req);
-    let (login, profile) = (form.login.clone(), form.profile.clone());
-    match write_as(&state, &signed_in, move |conn, by| {
-        members::add_existing(conn, by, org.0, &login, &profile)
+    act(&req, &state, &signed_in, &next, move |conn, by| {
+        let user = members::add_existing(conn, by, org.0, &form.login, &form.profile)?;
+        Ok(format!(
+            "{} added with profile {}.",
+            user.login, form.profile
+        ))
     })
     .await
-    {
-        Ok(user) => {
-            signed_in.flash(format!(
-                "{} added with profile {}.",
-                user.login, form.profile
-            ));
-            Ok(see_other(&next))
-        }
-        Err(e) => refuse(&req, &state, &signed_in, &next, e).await,
-    }
 }
 
 #[derive(Deserialize)]
@@ -262,47 +288,27 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let CsrfForm(form) = form;
     let next = next_or(&form.next, &req);
-    if !form.password.is_empty() && form.password.chars().count() < 8 {
-        return refuse(
-            &req,
-            &state,
-            &signed_in,
-            &next,
-            AppError::bad_request("The password needs at least 8 characters."),
-        )
-        .await;
-    }
-    let hash = if form.password.is_empty() {
-        None
-    } else {
-        Some(state.hasher.hash(form.password.clone()).await?)
+    let hash = match form.password.as_str() {
+        "" => None,
+        p => match check_password(p) {
+            Ok(()) => Some(state.hasher.hash(p.to_string()).await?),
+            Err(e) => return refuse(&req, &state, &signed_in, &next, e).await,
+        },
     };
-    let (login, name, email, profile) = (
-        form.login.clone(),
-        form.name.clone(),
-        form.email.clone(),
-        form.profile.clone(),
-    );
-    let result = write_as(&state, &signed_in, move |conn, by| {
+    act(&req, &state, &signed_in, &next, move |conn, by| {
         let account = NewAccount {
-            login: &login,
-            name: &name,
-            email: &email,
+            login: &form.login,
+            name: &form.name,
+            email: &form.email,
             password_hash: hash.as_deref(),
         };
-        members::create(conn, by, org.0, &account, &profile)
+        let user = members::create(conn, by, org.0, &account, &form.profile)?;
+        Ok(format!(
+            "User {} created with profile {}.",
+            user.login, form.profile
+        ))
     })
-    .await;
-    match result {
-        Ok(user) => {
-            signed_in.flash(format!(
-                "User {} created with profile {}.",
-                user.login, form.profile
-            ));
-            Ok(see_other(&next))
-        }
-        Err(e) => refuse(&req, &state, &signed_in, &next, e).await,
-    }
+    .await
 }
 
 #[derive(Deserialize)]
@@ -322,19 +328,19 @@ pub async fn change_profile(
     let uid = user_param(&req)?;
     let CsrfForm(form) = form;
     let next = next_or(&form.next, &req);
-    let profile = form.profile.clone();
-    match write_as(&state, &signed_in, move |conn, by| {
-        members::change_profile(conn, by, org.0, uid, &profile)
+    if is_htmx(&req) {
+        // The inline select: 204 on success, the error fragment otherwise.
+        write_as(&state, &signed_in, move |conn, by| {
+            members::change_profile(conn, by, org.0, uid, &form.profile)
+        })
+        .await?;
+        return Ok(HttpResponse::NoContent().finish());
+    }
+    act(&req, &state, &signed_in, &next, move |conn, by| {
+        members::change_profile(conn, by, org.0, uid, &form.profile)?;
+        Ok(format!("Profile changed to {}.", form.profile))
     })
     .await
-    {
-        Ok(()) if is_htmx(&req) => Ok(HttpResponse::NoContent().finish()),
-        Ok(()) => {
-            signed_in.flash(format!("Profile changed to {}.", form.profile));
-            Ok(see_other(&next))
-        }
-        Err(e) => refuse(&req, &state, &signed_in, &next, e).await,
-    }
 }
 
 #[derive(Deserialize)]
@@ -351,21 +357,14 @@ pub async fn remove(
 ) -> Result<HttpResponse, AppError> {
     let uid = user_param(&req)?;
     let next = next_or(&form.0.next, &req);
-    match write_as(&state, &signed_in, move |conn, by| {
-        members::remove(conn, by, org.0, uid)
+    act(&req, &state, &signed_in, &next, move |conn, by| {
+        Ok(if members::remove(conn, by, org.0, uid)? {
+            "Member removed; it was their last organisation, so the account was deleted.".into()
+        } else {
+            "Member removed.".into()
+        })
     })
     .await
-    {
-        Ok(deleted) => {
-            signed_in.flash(if deleted {
-                "Member removed; it was their last organisation, so the account was deleted."
-            } else {
-                "Member removed."
-            });
-            Ok(see_other(&next))
-        }
-        Err(e) => refuse(&req, &state, &signed_in, &next, e).await,
-    }
 }
 
 #[derive(Deserialize)]
@@ -389,21 +388,16 @@ pub async fn lock(
         "false" => false,
         _ => return Err(AppError::bad_request("locked must be true or false.")),
     };
-    match write_as(&state, &signed_in, move |conn, by| {
-        members::set_locked(conn, by, org.0, uid, locked)
+    act(&req, &state, &signed_in, &next, move |conn, by| {
+        members::set_locked(conn, by, org.0, uid, locked)?;
+        Ok(if locked {
+            "User locked; their sessions were ended."
+        } else {
+            "User unlocked."
+        }
+        .into())
     })
     .await
-    {
-        Ok(()) => {
-            signed_in.flash(if locked {
-                "User locked; their sessions were ended."
-            } else {
-                "User unlocked."
-            });
-            Ok(see_other(&next))
-        }
-        Err(e) => refuse(&req, &state, &signed_in, &next, e).await,
-    }
 }
 
 #[derive(Deserialize)]
@@ -423,15 +417,8 @@ pub async fn set_password(
     let uid = user_param(&req)?;
     let CsrfForm(form) = form;
     let next = next_or(&form.next, &req);
-    if form.password.chars().count() < 8 {
-        return refuse(
-            &req,
-            &state,
-            &signed_in,
-            &next,
-            AppError::bad_request("The password needs at least 8 characters."),
-        )
-        .await;
+    if let Err(e) = check_password(&form.password) {
+        return refuse(&req, &state, &signed_in, &next, e).await;
     }
     // Check reach before spending a hash.
     read_as(&state, &signed_in, move |conn, by| {
@@ -439,17 +426,11 @@ pub async fn set_password(
     })
     .await?;
     let hash = state.hasher.hash(form.password).await?;
-    match write_as(&state, &signed_in, move |conn, by| {
-        members::set_password(conn, by, org.0, uid, Some(&hash))
+    act(&req, &state, &signed_in, &next, move |conn, by| {
+        members::set_password(conn, by, org.0, uid, Some(&hash))?;
+        Ok("Password set; the user's other sessions were ended.".into())
     })
     .await
-    {
-        Ok(()) => {
-            signed_in.flash("Password set; the user's other sessions were ended.");
-            Ok(see_other(&next))
-        }
-        Err(e) => refuse(&req, &state, &signed_in, &next, e).await,
-    }
 }
 
 pub async fn kill_sessions(
@@ -461,12 +442,13 @@ pub async fn kill_sessions(
 ) -> Result<HttpResponse, AppError> {
     let uid = user_param(&req)?;
     let next = next_or(&form.0.next, &req);
-    let n = write_as(&state, &signed_in, move |conn, by| {
-        members::kill_sessions(conn, by, org.0, uid)
+    act(&req, &state, &signed_in, &next, move |conn, by| {
+        Ok(format!(
+            "{} session(s) ended.",
+            members::kill_sessions(conn, by, org.0, uid)?
+        ))
     })
-    .await?;
-    signed_in.flash(format!("{n} session(s) ended."));
-    Ok(see_other(&next))
+    .await
 }
 
 pub async fn renew_key(
@@ -505,12 +487,11 @@ pub async fn revoke_key(
 ) -> Result<HttpResponse, AppError> {
     let uid = user_param(&req)?;
     let next = next_or(&form.0.next, &req);
-    write_as(&state, &signed_in, move |conn, by| {
-        members::revoke_api_key(conn, by, org.0, uid)
+    act(&req, &state, &signed_in, &next, move |conn, by| {
+        members::revoke_api_key(conn, by, org.0, uid)?;
+        Ok("API key revoked.".into())
     })
-    .await?;
-    signed_in.flash("API key revoked.");
-    Ok(see_other(&next))
+    .await
 }
 
 /// Login suggestions for "Add user" (htmx fills a `<datalist>`).

@@ -168,46 +168,53 @@ pub async fn list(
     .await
 }
 
-/// Runs a service call with the signed-in actor inside one write transaction.
+/// Runs a service call as the signed-in actor on the blocking pool, inside
+/// one write transaction when `write`.
+async fn as_actor<T, F>(
+    state: &AppState,
+    signed_in: &SignedIn,
+    write: bool,
+    f: F,
+) -> Result<T, AppError>
+where
+    F: FnOnce(&mut crate::db::DbConn, &crate::service::By) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let by = signed_in.by()?;
+    let (login, user_id, acting) = (by.login.to_string(), by.user_id, by.acting);
+    let call = move |conn: &mut crate::db::DbConn| {
+        f(
+            conn,
+            &crate::service::By {
+                login: &login,
+                user_id,
+                acting,
+            },
+        )
+    };
+    if write {
+        state.db.write(call).await
+    } else {
+        state.db.run(call).await
+    }
+}
+
+/// A write as the signed-in actor, in one transaction.
 pub async fn write_as<T, F>(state: &AppState, signed_in: &SignedIn, f: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut crate::db::DbConn, &crate::service::By) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
-    let by = signed_in.by()?;
-    let (login, user_id, acting) = (by.login.to_string(), by.user_id, by.acting);
-    state
-        .db
-        .write(move |conn| {
-            let by = crate::service::By {
-                login: &login,
-                user_id,
-                acting,
-            };
-            f(conn, &by)
-        })
-        .await
+    as_actor(state, signed_in, true, f).await
 }
 
-/// Like [`write_as`] for reads (no transaction).
+/// A read as the signed-in actor.
 pub async fn read_as<T, F>(state: &AppState, signed_in: &SignedIn, f: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut crate::db::DbConn, &crate::service::By) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
-    let by = signed_in.by()?;
-    let (login, user_id, acting) = (by.login.to_string(), by.user_id, by.acting);
-    state
-        .db
-        .run(move |conn| {
-            let by = crate::service::By {
-                login: &login,
-                user_id,
-                acting,
-            };
-            f(conn, &by)
-        })
-        .await
+    as_actor(state, signed_in, false, f).await
 }
 
 #[derive(Deserialize)]
