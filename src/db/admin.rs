@@ -270,6 +270,14 @@ pub fn count_members_with_profile(conn: &mut DbConn, profile_id: i64) -> QueryRe
         .get_result(conn)
 }
 
+/// Case shares using a profile.
+pub fn count_shares_with_profile(conn: &mut DbConn, profile_id: i64) -> QueryResult<i64> {
+    shares::table
+        .filter(shares::profile_id.eq(profile_id))
+        .count()
+        .get_result(conn)
+}
+
 pub fn all_users(conn: &mut DbConn) -> QueryResult<Vec<User>> {
     users::table
         .order(users::login_key.asc())

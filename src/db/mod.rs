@@ -179,3 +179,18 @@ pub fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
 }
+
+#[derive(diesel::QueryableByName)]
+struct LastId {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    id: i64,
+}
+
+/// The id the last INSERT on this connection generated (same transaction).
+pub fn last_insert_id(conn: &mut DbConn) -> QueryResult<i64> {
+    let row: LastId = match conn {
+        DbConn::Sqlite(c) => diesel::sql_query("SELECT last_insert_rowid() AS id").get_result(c)?,
+        DbConn::Pg(c) => diesel::sql_query("SELECT lastval() AS id").get_result(c)?,
+    };
+    Ok(row.id)
+}

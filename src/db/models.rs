@@ -143,3 +143,123 @@ pub struct AuditRecord {
     pub details: String,
     pub created_at: i64,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+pub struct Case {
+    pub id: i64,
+    pub number: i64,
+    pub owner_organisation_id: i64,
+    pub title: String,
+    pub description: String,
+    pub severity: i32,
+    pub tlp: i32,
+    pub pap: i32,
+    pub status: String,
+    pub impact_status: Option<String>,
+    pub summary: Option<String>,
+    pub assignee: Option<String>,
+    pub flag: bool,
+    pub tags: String,
+    pub start_date: i64,
+    pub end_date: Option<i64>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = shares)]
+pub struct Share {
+    pub id: i64,
+    pub case_id: i64,
+    pub organisation_id: i64,
+    pub profile_id: i64,
+    pub owner: bool,
+    pub task_rule: String,
+    pub observable_rule: String,
+    pub case_number: i64,
+    pub case_updated_at: i64,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = tasks)]
+pub struct Task {
+    pub id: i64,
+    pub case_id: i64,
+    pub title: String,
+    pub group_name: String,
+    pub description: String,
+    pub status: String,
+    pub assignee: Option<String>,
+    pub order_index: i32,
+    pub due_date: Option<i64>,
+    pub mandatory: bool,
+    pub flag: bool,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = observables)]
+pub struct Observable {
+    pub id: i64,
+    pub case_id: Option<i64>,
+    pub alert_id: Option<i64>,
+    pub data_type: String,
+    pub data: String,
+    pub message: String,
+    pub tlp: i32,
+    pub pap: i32,
+    pub ioc: bool,
+    pub sighted: bool,
+    pub tags: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = alerts)]
+pub struct Alert {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub alert_type: String,
+    pub source: String,
+    pub source_ref: String,
+    pub title: String,
+    pub description: String,
+    pub severity: i32,
+    pub tlp: i32,
+    pub pap: i32,
+    pub status: String,
+    pub tags: String,
+    pub case_id: Option<i64>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = case_templates)]
+pub struct CaseTemplate {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub name: String,
+    pub title_prefix: String,
+    pub description: String,
+    pub severity: i32,
+    pub tags: String,
+    pub tasks: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<i64>,
+}

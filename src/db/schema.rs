@@ -102,17 +102,6 @@ diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(memberships -> profiles (profile_id));
 
-diesel::allow_tables_to_appear_in_same_query!(
-    settings,
-    organisations,
-    profiles,
-    users,
-    memberships,
-    sessions,
-    audit_records,
-    login_failures,
-);
-
 diesel::table! {
     organisation_links (from_organisation_id, to_organisation_id) {
         from_organisation_id -> BigInt,
@@ -123,4 +112,174 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(organisation_links, organisations);
+diesel::table! {
+    counters (name) {
+        name -> Text,
+        value -> BigInt,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> BigInt,
+        number -> BigInt,
+        owner_organisation_id -> BigInt,
+        title -> Text,
+        description -> Text,
+        severity -> Integer,
+        tlp -> Integer,
+        pap -> Integer,
+        status -> Text,
+        impact_status -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        assignee -> Nullable<Text>,
+        flag -> Bool,
+        tags -> Text,
+        start_date -> BigInt,
+        end_date -> Nullable<BigInt>,
+        created_by -> Text,
+        created_at -> BigInt,
+        updated_by -> Nullable<Text>,
+        updated_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    shares (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        organisation_id -> BigInt,
+        profile_id -> BigInt,
+        owner -> Bool,
+        task_rule -> Text,
+        observable_rule -> Text,
+        case_number -> BigInt,
+        case_updated_at -> BigInt,
+        created_by -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    tasks (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        title -> Text,
+        group_name -> Text,
+        description -> Text,
+        status -> Text,
+        assignee -> Nullable<Text>,
+        order_index -> Integer,
+        due_date -> Nullable<BigInt>,
+        mandatory -> Bool,
+        flag -> Bool,
+        created_by -> Text,
+        created_at -> BigInt,
+        updated_by -> Nullable<Text>,
+        updated_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    task_shares (share_id, task_id) {
+        share_id -> BigInt,
+        task_id -> BigInt,
+        action_required -> Bool,
+    }
+}
+
+diesel::table! {
+    alerts (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        alert_type -> Text,
+        source -> Text,
+        source_ref -> Text,
+        title -> Text,
+        description -> Text,
+        severity -> Integer,
+        tlp -> Integer,
+        pap -> Integer,
+        status -> Text,
+        tags -> Text,
+        case_id -> Nullable<BigInt>,
+        created_by -> Text,
+        created_at -> BigInt,
+        updated_by -> Nullable<Text>,
+        updated_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    observables (id) {
+        id -> BigInt,
+        case_id -> Nullable<BigInt>,
+        alert_id -> Nullable<BigInt>,
+        data_type -> Text,
+        data -> Text,
+        message -> Text,
+        tlp -> Integer,
+        pap -> Integer,
+        ioc -> Bool,
+        sighted -> Bool,
+        tags -> Text,
+        created_by -> Text,
+        created_at -> BigInt,
+        updated_by -> Nullable<Text>,
+        updated_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    observable_shares (share_id, observable_id) {
+        share_id -> BigInt,
+        observable_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    case_templates (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        name -> Text,
+        title_prefix -> Text,
+        description -> Text,
+        severity -> Integer,
+        tags -> Text,
+        tasks -> Text,
+        created_by -> Text,
+        created_at -> BigInt,
+        updated_by -> Nullable<Text>,
+        updated_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(shares -> cases (case_id));
+diesel::joinable!(shares -> organisations (organisation_id));
+diesel::joinable!(shares -> profiles (profile_id));
+diesel::joinable!(tasks -> cases (case_id));
+diesel::joinable!(task_shares -> shares (share_id));
+diesel::joinable!(task_shares -> tasks (task_id));
+diesel::joinable!(observable_shares -> shares (share_id));
+diesel::joinable!(observable_shares -> observables (observable_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    settings,
+    organisations,
+    profiles,
+    users,
+    memberships,
+    sessions,
+    audit_records,
+    login_failures,
+    organisation_links,
+    counters,
+    cases,
+    shares,
+    tasks,
+    task_shares,
+    alerts,
+    observables,
+    observable_shares,
+    case_templates,
+);

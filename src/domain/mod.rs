@@ -3,3 +3,4 @@
 pub mod names;
 pub mod permissions;
 pub mod policy;
+pub mod sharing;

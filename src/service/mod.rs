@@ -4,6 +4,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod cases;
 pub mod members;
 pub mod organisations;
 pub mod passwords;

@@ -282,10 +282,24 @@ pub fn set_locked(
     q::organisation_by_id(conn, id)?.ok_or_else(|| AppError::not_found("No such organisation."))
 }
 
-/// What an organisation owns that forbids deleting it. Cases, alerts and case
-/// templates count here once those objects exist.
-pub fn owned_objects(_conn: &mut DbConn, _id: i64) -> Result<i64, AppError> {
-    Ok(0)
+/// What an organisation owns that forbids deleting it: cases, alerts and case
+/// templates.
+pub fn owned_objects(conn: &mut DbConn, id: i64) -> Result<i64, AppError> {
+    use crate::db::schema::{alerts, case_templates, cases};
+    use diesel::prelude::*;
+    let cases: i64 = cases::table
+        .filter(cases::owner_organisation_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let alerts: i64 = alerts::table
+        .filter(alerts::organisation_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let templates: i64 = case_templates::table
+        .filter(case_templates::organisation_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok(cases + alerts + templates)
 }
 
 pub fn delete(conn: &mut DbConn, by: &By, id: i64) -> Result<(), AppError> {
@@ -298,6 +312,7 @@ pub fn delete(conn: &mut DbConn, by: &By, id: i64) -> Result<(), AppError> {
             org.name
         )));
     }
+    crate::service::cases::sharing::drop_received_shares(conn, id)?;
     q::delete_organisation(conn, id)?;
     audit::record(
         conn,

@@ -36,7 +36,8 @@ pub fn list(conn: &mut DbConn, by: &By) -> Result<Vec<ProfileRow>, AppError> {
                 kind: ProfileKind::parse(&p.kind).unwrap_or(ProfileKind::Organisation),
                 permissions: Permissions::from_storage(&p.permissions)
                     .map_err(|e| AppError::internal(e.to_string()))?,
-                in_use: q::count_members_with_profile(conn, p.id)?,
+                in_use: q::count_members_with_profile(conn, p.id)?
+                    + q::count_shares_with_profile(conn, p.id)?,
                 profile: p,
             })
         })
@@ -159,10 +160,11 @@ pub fn update(
 pub fn delete(conn: &mut DbConn, by: &By, id: i64) -> Result<(), AppError> {
     require(by)?;
     let p = editable(conn, id)?;
-    let used = q::count_members_with_profile(conn, id)?;
-    if used > 0 {
+    let members = q::count_members_with_profile(conn, id)?;
+    let shares = q::count_shares_with_profile(conn, id)?;
+    if members + shares > 0 {
         return Err(AppError::conflict(format!(
-            "The profile \"{}\" is used by {used} membership(s); change them first.",
+            "The profile \"{}\" is used by {members} membership(s) and {shares} case share(s); change them first.",
             p.name
         )));
     }

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod cases;
 pub mod csrf;
 pub mod errors;
 pub mod extract;
@@ -20,113 +21,103 @@ pub fn path_and_query(req: &HttpRequest) -> String {
     }
 }
 
-/// The one route table, used by the server and by the tests.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(api::healthz))
-        .route("/api/status", web::get().to(api::status))
-        .route("/static/{file}", web::get().to(assets::serve))
-        .route("/login", web::get().to(pages::login_form))
-        .route("/login", web::post().to(pages::login))
-        .route("/logout", web::post().to(pages::logout))
-        .route(
-            "/session/organisation",
-            web::post().to(pages::switch_organisation),
-        )
-        .route("/", web::get().to(pages::home))
-        .service(admin_routes())
-        .service(organisation_routes())
-        .default_service(web::to(errors::not_found));
+/// Declares every route once: `routes` registers them, `ROUTES` lists them
+/// (the authorization matrix test fails when a route is missing from it).
+macro_rules! route_table {
+    ($( $method:ident $path:literal => $handler:path ),* $(,)?) => {
+        /// Every route as (method, path pattern).
+        pub const ROUTES: &[(&str, &str)] = &[ $( (stringify!($method), $path) ),* ];
+
+        /// The one route table, used by the server and by the tests.
+        pub fn routes(cfg: &mut web::ServiceConfig) {
+            $( cfg.route($path, route_table!(@method $method).to($handler)); )*
+            cfg.default_service(web::to(errors::not_found));
+        }
+    };
+    (@method GET) => { web::get() };
+    (@method POST) => { web::post() };
 }
 
-/// Platform administration (`/admin`).
-fn admin_routes() -> actix_web::Scope {
-    use admin::{audit, members, organisations as orgs, profiles, users};
-    web::scope("/admin")
-        .route("/organisations", web::get().to(orgs::list))
-        .route("/organisations", web::post().to(orgs::create))
-        .route("/organisations/{id}", web::get().to(orgs::detail))
-        .route("/organisations/{id}", web::post().to(orgs::update))
-        .route("/organisations/{id}/row", web::get().to(orgs::row))
-        .route("/organisations/{id}/edit", web::get().to(orgs::edit_row))
-        .route("/organisations/{id}/lock", web::post().to(orgs::lock))
-        .route("/organisations/{id}/delete", web::post().to(orgs::delete))
-        .route(
-            "/organisations/{id}/links",
-            web::post().to(orgs::save_links),
-        )
-        .route(
-            "/organisations/{id}/settings",
-            web::post().to(orgs::save_rules),
-        )
-        .route(
-            "/organisations/{org}/members/add",
-            web::post().to(members::add_existing),
-        )
-        .route(
-            "/organisations/{org}/members/create",
-            web::post().to(members::create),
-        )
-        .route(
-            "/organisations/{org}/members/{uid}/profile",
-            web::post().to(members::change_profile),
-        )
-        .route(
-            "/organisations/{org}/members/{uid}/remove",
-            web::post().to(members::remove),
-        )
-        .route("/users", web::get().to(users::list))
-        .route("/users/search", web::get().to(members::search_users))
-        .route(
-            "/users/{uid}/memberships",
-            web::post().to(users::add_membership),
-        )
-        .route("/users/{uid}/lock", web::post().to(members::lock))
-        .route(
-            "/users/{uid}/password",
-            web::post().to(members::set_password),
-        )
-        .route("/users/{uid}/key/renew", web::post().to(members::renew_key))
-        .route(
-            "/users/{uid}/key/revoke",
-            web::post().to(members::revoke_key),
-        )
-        .route(
-            "/users/{uid}/sessions/kill",
-            web::post().to(members::kill_sessions),
-        )
-        .route("/profiles", web::get().to(profiles::list))
-        .route("/profiles", web::post().to(profiles::create))
-        .route("/profiles/{id}", web::get().to(profiles::edit))
-        .route("/profiles/{id}", web::post().to(profiles::update))
-        .route("/profiles/{id}/delete", web::post().to(profiles::delete))
-        .route("/audit", web::get().to(audit::platform))
-}
-
-/// The active organisation's own administration (`/organisation`).
-fn organisation_routes() -> actix_web::Scope {
-    use admin::{audit, members};
-    web::scope("/organisation")
-        .route("/users", web::get().to(members::organisation_users))
-        .route("/users/add", web::post().to(members::add_existing))
-        .route("/users/create", web::post().to(members::create))
-        .route(
-            "/users/{uid}/profile",
-            web::post().to(members::change_profile),
-        )
-        .route("/users/{uid}/remove", web::post().to(members::remove))
-        .route("/users/{uid}/lock", web::post().to(members::lock))
-        .route(
-            "/users/{uid}/password",
-            web::post().to(members::set_password),
-        )
-        .route("/users/{uid}/key/renew", web::post().to(members::renew_key))
-        .route(
-            "/users/{uid}/key/revoke",
-            web::post().to(members::revoke_key),
-        )
-        .route(
-            "/users/{uid}/sessions/kill",
-            web::post().to(members::kill_sessions),
-        )
-        .route("/audit", web::get().to(audit::organisation))
+route_table! {
+    GET "/healthz" => api::healthz,
+    GET "/api/status" => api::status,
+    GET "/static/{file}" => assets::serve,
+    GET "/login" => pages::login_form,
+    POST "/login" => pages::login,
+    POST "/logout" => pages::logout,
+    POST "/session/organisation" => pages::switch_organisation,
+    GET "/" => pages::home,
+    // Platform administration.
+    GET "/admin/organisations" => admin::organisations::list,
+    POST "/admin/organisations" => admin::organisations::create,
+    GET "/admin/organisations/{id}" => admin::organisations::detail,
+    POST "/admin/organisations/{id}" => admin::organisations::update,
+    GET "/admin/organisations/{id}/row" => admin::organisations::row,
+    GET "/admin/organisations/{id}/edit" => admin::organisations::edit_row,
+    POST "/admin/organisations/{id}/lock" => admin::organisations::lock,
+    POST "/admin/organisations/{id}/delete" => admin::organisations::delete,
+    POST "/admin/organisations/{id}/links" => admin::organisations::save_links,
+    POST "/admin/organisations/{id}/settings" => admin::organisations::save_rules,
+    POST "/admin/organisations/{org}/members/add" => admin::members::add_existing,
+    POST "/admin/organisations/{org}/members/create" => admin::members::create,
+    POST "/admin/organisations/{org}/members/{uid}/profile" => admin::members::change_profile,
+    POST "/admin/organisations/{org}/members/{uid}/remove" => admin::members::remove,
+    GET "/admin/users" => admin::users::list,
+    GET "/admin/users/search" => admin::members::search_users,
+    POST "/admin/users/{uid}/memberships" => admin::users::add_membership,
+    POST "/admin/users/{uid}/lock" => admin::members::lock,
+    POST "/admin/users/{uid}/password" => admin::members::set_password,
+    POST "/admin/users/{uid}/key/renew" => admin::members::renew_key,
+    POST "/admin/users/{uid}/key/revoke" => admin::members::revoke_key,
+    POST "/admin/users/{uid}/sessions/kill" => admin::members::kill_sessions,
+    GET "/admin/profiles" => admin::profiles::list,
+    POST "/admin/profiles" => admin::profiles::create,
+    GET "/admin/profiles/{id}" => admin::profiles::edit,
+    POST "/admin/profiles/{id}" => admin::profiles::update,
+    POST "/admin/profiles/{id}/delete" => admin::profiles::delete,
+    GET "/admin/audit" => admin::audit::platform,
+    // The active organisation's administration.
+    GET "/organisation/users" => admin::members::organisation_users,
+    POST "/organisation/users/add" => admin::members::add_existing,
+    POST "/organisation/users/create" => admin::members::create,
+    POST "/organisation/users/{uid}/profile" => admin::members::change_profile,
+    POST "/organisation/users/{uid}/remove" => admin::members::remove,
+    POST "/organisation/users/{uid}/lock" => admin::members::lock,
+    POST "/organisation/users/{uid}/password" => admin::members::set_password,
+    POST "/organisation/users/{uid}/key/renew" => admin::members::renew_key,
+    POST "/organisation/users/{uid}/key/revoke" => admin::members::revoke_key,
+    POST "/organisation/users/{uid}/sessions/kill" => admin::members::kill_sessions,
+    GET "/organisation/audit" => admin::audit::organisation,
+    // Cases and their items.
+    GET "/cases" => cases::list_cases,
+    GET "/cases/new" => cases::new_case,
+    POST "/cases" => cases::create_case,
+    GET "/cases/{id}" => cases::page::show,
+    POST "/cases/{id}" => cases::page::update,
+    POST "/cases/{id}/delete" => cases::page::delete,
+    POST "/cases/{id}/owner" => cases::page::change_owner,
+    GET "/cases/{id}/access" => cases::page::access,
+    POST "/cases/{id}/shares" => cases::sharing::share,
+    POST "/cases/{id}/shares/{share}/profile" => cases::sharing::set_profile,
+    POST "/cases/{id}/shares/{share}/delete" => cases::sharing::unshare,
+    POST "/cases/{id}/tasks" => cases::items::create_task,
+    POST "/cases/{id}/observables" => cases::items::create_observable,
+    POST "/tasks/{id}" => cases::items::update_task,
+    POST "/tasks/{id}/delete" => cases::items::delete_task,
+    POST "/tasks/{id}/shares" => cases::items::share_task,
+    POST "/tasks/{id}/shares/remove" => cases::items::unshare_task,
+    POST "/tasks/{id}/action-required" => cases::items::action_required,
+    POST "/observables/{id}" => cases::items::update_observable,
+    POST "/observables/{id}/delete" => cases::items::delete_observable,
+    POST "/observables/{id}/shares" => cases::items::share_observable,
+    POST "/observables/{id}/shares/remove" => cases::items::unshare_observable,
+    GET "/alerts" => cases::alerts::list,
+    POST "/alerts" => cases::alerts::create,
+    GET "/alerts/{id}" => cases::alerts::show,
+    POST "/alerts/{id}/observables" => cases::alerts::add_observable,
+    POST "/alerts/{id}/promote" => cases::alerts::promote,
+    POST "/alerts/{id}/delete" => cases::alerts::delete,
+    GET "/case-templates" => cases::templates::list,
+    POST "/case-templates" => cases::templates::create,
+    POST "/case-templates/{id}/delete" => cases::templates::delete,
 }

@@ -88,8 +88,13 @@ impl Layout {
 pub fn navigation(active: Option<&ActiveOrganisation>, current_path: &str) -> Vec<NavItem> {
     let acting = active.map(|a| a.acting());
     let scope = acting.and_then(|a| a.member_scope());
-    let entries: [(&'static str, &'static str, bool); 7] = [
+    let holds_cases =
+        active.is_some_and(|a| a.kind == crate::domain::permissions::ProfileKind::Organisation);
+    let entries: [(&'static str, &'static str, bool); 10] = [
         ("/", "Home", true),
+        ("/cases", "Cases", holds_cases),
+        ("/alerts", "Alerts", holds_cases),
+        ("/case-templates", "Case templates", holds_cases),
         (
             "/admin/organisations",
             "Organisations",

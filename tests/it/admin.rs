@@ -888,7 +888,9 @@ fn profiles_are_created_edited_and_deleted_with_rules() {
         let user = app.create_user("t@acme.test", "t-password-1", &[(acme, "triage")]);
         let in_use = post(&mut a, &format!("/admin/profiles/{id}/delete"), &[]);
         assert_eq!(in_use.status, 409);
-        assert!(in_use.body.contains("is used by 1 membership"));
+        assert!(in_use
+            .body
+            .contains("is used by 1 membership(s) and 0 case share(s)"));
         tenantry::db::queries::delete_membership(&mut app.conn(), user, acme).unwrap();
         assert_eq!(
             post(&mut a, &format!("/admin/profiles/{id}/delete"), &[]).status,

@@ -1,0 +1,9 @@
+DROP TABLE case_templates;
+DROP TABLE observable_shares;
+DROP TABLE observables;
+DROP TABLE alerts;
+DROP TABLE task_shares;
+DROP TABLE tasks;
+DROP TABLE shares;
+DROP TABLE cases;
+DROP TABLE counters;

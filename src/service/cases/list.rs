@@ -1,0 +1,156 @@
+//! The cases list: a page of the active organisation's shares, by key.
+
+use diesel::prelude::*;
+
+use crate::db::models::Case;
+use crate::db::schema::{cases, organisations, shares};
+use crate::db::DbConn;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Owned,
+    Shared,
+}
+
+impl Scope {
+    pub fn parse(s: &str) -> Scope {
+        match s {
+            "owned" => Scope::Owned,
+            "shared" => Scope::Shared,
+            _ => Scope::All,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::All => "all",
+            Scope::Owned => "owned",
+            Scope::Shared => "shared",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Most recently updated first.
+    Updated,
+    /// Highest number first.
+    Number,
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Sort {
+        if s == "number" {
+            Sort::Number
+        } else {
+            Sort::Updated
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Updated => "updated",
+            Sort::Number => "number",
+        }
+    }
+}
+
+/// Where the next page starts: the last row's sort key and case id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub key: i64,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn encode(self) -> String {
+        format!("{}.{}", self.key, self.id)
+    }
+    pub fn decode(s: &str) -> Option<Cursor> {
+        let (k, i) = s.split_once('.')?;
+        Some(Cursor {
+            key: k.parse().ok()?,
+            id: i.parse().ok()?,
+        })
+    }
+}
+
+pub struct Row {
+    pub case: Case,
+    pub owner: bool,
+    pub owner_name: String,
+}
+
+/// One page (`limit` rows) after `after`, and the cursor of the next page.
+/// Two queries whatever the page: the share range scan joined to cases, and
+/// the owner names of the page.
+pub fn page(
+    conn: &mut DbConn,
+    org: i64,
+    scope: Scope,
+    sort: Sort,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<(Vec<Row>, Option<Cursor>), AppError> {
+    let mut q = shares::table
+        .inner_join(cases::table)
+        .filter(shares::organisation_id.eq(org))
+        .into_boxed();
+    q = match scope {
+        Scope::All => q,
+        Scope::Owned => q.filter(shares::owner.eq(true)),
+        Scope::Shared => q.filter(shares::owner.eq(false)),
+    };
+    q = match (sort, after) {
+        (Sort::Updated, Some(c)) => q.filter(
+            shares::case_updated_at.lt(c.key).or(shares::case_updated_at
+                .eq(c.key)
+                .and(shares::case_id.lt(c.id))),
+        ),
+        (Sort::Number, Some(c)) => q.filter(shares::case_number.lt(c.key)),
+        (_, None) => q,
+    };
+    q = match sort {
+        Sort::Updated => q.order((shares::case_updated_at.desc(), shares::case_id.desc())),
+        Sort::Number => q.order(shares::case_number.desc()),
+    };
+    let rows: Vec<(Case, bool, i64)> = q
+        .limit(limit + 1)
+        .select((Case::as_select(), shares::owner, shares::case_updated_at))
+        .load(conn)?;
+    let more = rows.len() as i64 > limit;
+    let rows: Vec<(Case, bool, i64)> = rows.into_iter().take(limit as usize).collect();
+    let next = if more {
+        rows.last().map(|(c, _, updated)| Cursor {
+            key: if sort == Sort::Updated {
+                *updated
+            } else {
+                c.number
+            },
+            id: c.id,
+        })
+    } else {
+        None
+    };
+    let mut owner_ids: Vec<i64> = rows.iter().map(|r| r.0.owner_organisation_id).collect();
+    owner_ids.sort_unstable();
+    owner_ids.dedup();
+    let names: Vec<(i64, String)> = organisations::table
+        .filter(organisations::id.eq_any(&owner_ids))
+        .select((organisations::id, organisations::name))
+        .load(conn)?;
+    Ok((
+        rows.into_iter()
+            .map(|(case, owner, _)| Row {
+                owner_name: names
+                    .iter()
+                    .find(|n| n.0 == case.owner_organisation_id)
+                    .map(|n| n.1.clone())
+                    .unwrap_or_default(),
+                case,
+                owner,
+            })
+            .collect(),
+        next,
+    ))
+}
