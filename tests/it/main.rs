@@ -5,6 +5,7 @@ mod support;
 
 mod admin;
 mod browser;
+mod cases;
 mod security;
 mod sessions;
 mod setup;
