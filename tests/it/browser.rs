@@ -153,7 +153,7 @@ impl Driver {
     fn fill(&self, label: &str, text: &str) {
         let el = self.element_by_script(
             &format!("field labelled {label:?}"),
-            "const t = arguments[0]; const l = [...document.querySelectorAll('label')].find(l => l.textContent.trim() === t && l.control && l.control.getClientRects().length > 0); return l ? l.control : null;",
+            "const t = arguments[0]; const all = [...document.querySelectorAll('label')].filter(l => l.textContent.trim() === t && l.control && l.control.getClientRects().length > 0); const l = all.find(l => l.closest('dialog[open]')) || all[0]; return l ? l.control : null;",
             json!([label]),
         );
         self.call("POST", &self.s(&format!("/element/{el}/clear")), None);
@@ -168,7 +168,7 @@ impl Driver {
     fn choose(&self, label: &str, option: &str) {
         let el = self.element_by_script(
             &format!("option {option:?} of {label:?}"),
-            "const [t, o] = arguments; const l = [...document.querySelectorAll('label')].find(l => l.textContent.trim() === t && l.control && l.control.getClientRects().length > 0); return l ? [...l.control.options].find(x => x.textContent.trim() === o) : null;",
+            "const [t, o] = arguments; const all = [...document.querySelectorAll('label')].filter(l => l.textContent.trim() === t && l.control && l.control.getClientRects().length > 0); const l = all.find(l => l.closest('dialog[open]')) || all[0]; return l ? [...l.control.options].find(x => x.textContent.trim() === o) : null;",
             json!([label, option]),
         );
         self.call("POST", &self.s(&format!("/element/{el}/click")), None);
@@ -178,7 +178,7 @@ impl Driver {
     fn press(&self, text: &str) {
         let el = self.element_by_script(
             &format!("button or link {text:?}"),
-            "const t = arguments[0]; return [...document.querySelectorAll('button, a')].find(b => b.textContent.trim() === t && b.getClientRects().length > 0) || null;",
+            "const t = arguments[0]; const all = [...document.querySelectorAll('button, a')].filter(b => b.textContent.trim() === t && b.getClientRects().length > 0); return all.find(b => b.closest('dialog[open]')) || all[0] || null;",
             json!([text]),
         );
         self.call("POST", &self.s(&format!("/element/{el}/click")), None);
@@ -467,4 +467,143 @@ fn journey(chromedriver: &str, chromium: &str, backend: Backend) {
     );
 
     driver.assert_clean_console(&format!("{backend:?} sign-in journey"));
+}
+
+/// The sharing story of the product, in the browser.
+#[test]
+fn browser_shares_a_case_and_unsharing_keeps_work() {
+    let Some((chromedriver, chromium)) = browser("browser_shares_a_case_and_unsharing_keeps_work")
+    else {
+        return;
+    };
+    for backend in backends() {
+        let app = TestApp::spawn(backend);
+        let soc = app.create_org("soc");
+        let acme = app.create_org("acme");
+        crate::cases::link(&app, soc, acme, "default");
+        crate::cases::link(&app, acme, soc, "default");
+        app.create_user(
+            "sam@soc.test",
+            "sam-password-1",
+            &[(soc, "org-admin"), (acme, "org-admin")],
+        );
+        let d = Driver::start(&chromedriver, &chromium);
+        let home = format!("{}/", app.base_url);
+        let switch_to = |org: &str| {
+            d.goto(&home);
+            d.wait_text("You are working in");
+            d.choose("Organisation", org);
+            d.wait_text(&format!("You are working in {org}"));
+        };
+        d.goto(&format!("{}/login", app.base_url));
+        d.fill("Login", "sam@soc.test");
+        d.fill("Password", "sam-password-1");
+        d.press("Sign in");
+        d.wait_text("You are working in soc");
+
+        d.press("Cases");
+        d.press("New case");
+        d.fill("Title", "Ransomware at acme");
+        d.press("Create case");
+        d.wait_text("Case #1 created.");
+        let case_url = d
+            .script("return location.href")
+            .as_str()
+            .unwrap()
+            .to_string();
+        let case_id: i64 = case_url.rsplit('/').next().unwrap().parse().unwrap();
+        d.press("Share");
+        d.choose("Organisation", "acme");
+        d.choose("Profile", "read-only");
+        d.choose("Tasks rule", "all");
+        d.press("Share");
+        d.wait_text("Case shared.");
+        d.snapshot("case-shared");
+
+        switch_to("acme");
+        d.press("Cases");
+        d.press("Shared with my organisation");
+        d.wait_text("Ransomware at acme");
+        d.press("Ransomware at acme");
+        d.wait_text("shared with your organisation as read-only");
+        let controls = d.script("return [...document.querySelectorAll('main button, main summary')].filter(b => b.getClientRects().length > 0).map(b => b.textContent.trim())");
+        for control in [
+            "Edit case",
+            "Add task",
+            "Add observable",
+            "Delete case",
+            "Share",
+            "Remove share",
+            "Set",
+        ] {
+            assert!(
+                !controls.as_array().unwrap().iter().any(|c| c == control),
+                "{backend:?}: read-only share shows {control:?}: {controls}"
+            );
+        }
+        // A forged edit from the same user, active in acme, is refused.
+        let mut forged = app.signed_in("sam@soc.test", "sam-password-1");
+        let token = forged.token();
+        forged.post_form(
+            "/session/organisation",
+            &[("csrf_token", &token), ("organisation", &acme.to_string())],
+        );
+        let res = crate::cases::post(
+            &mut forged,
+            &format!("/cases/{case_id}"),
+            &[("title", "hacked")],
+        );
+        assert_eq!(res.status, 403, "{backend:?}");
+
+        switch_to("soc");
+        d.goto(&case_url);
+        d.wait_text("Sharing");
+        d.choose("Profile of acme", "analyst");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let profile: String = {
+                use diesel::prelude::*;
+                use tenantry::db::schema::{profiles, shares};
+                shares::table
+                    .inner_join(profiles::table)
+                    .filter(shares::case_id.eq(case_id))
+                    .filter(shares::organisation_id.eq(acme))
+                    .select(profiles::name)
+                    .first(&mut *app.conn())
+                    .unwrap()
+            };
+            if profile == "analyst" {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{backend:?}: inline profile change not saved"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+
+        switch_to("acme");
+        d.goto(&case_url);
+        d.wait_text("shared with your organisation as analyst");
+        d.fill("Task title", "Collect acme firewall logs");
+        d.press("Add task");
+        d.wait_text("Task \"Collect acme firewall logs\" added.");
+
+        switch_to("soc");
+        d.goto(&case_url);
+        d.wait_text("Sharing");
+        assert!(
+            !d.text().contains("Collect acme firewall logs"),
+            "{backend:?}: acme's task is acme's until the unshare"
+        );
+        d.press("Remove share");
+        d.press("Remove");
+        d.wait_text("Kept for the owner: 1 task(s)");
+        assert!(
+            d.text().contains("Collect acme firewall logs"),
+            "{backend:?}: acme's task is kept"
+        );
+        d.snapshot("unshared-kept");
+        d.assert_clean_console(&format!("{backend:?} sharing story"));
+    }
 }
