@@ -6,6 +6,7 @@ mod support;
 mod admin;
 mod browser;
 mod cases;
+mod matrix;
 mod security;
 mod sessions;
 mod setup;

@@ -514,9 +514,10 @@ pub async fn search_users(
 ) -> Result<HttpResponse, AppError> {
     let prefix = query.into_inner().login;
     let logins = read_as(&state, &signed_in, move |conn, by| {
-        if by.acting.member_scope().is_none() {
+        // Suggestions list every login: platform administrators only.
+        if by.acting.member_scope() != Some(crate::domain::policy::MemberScope::Platform) {
             return Err(AppError::forbidden(
-                "Managing users needs the manageUser permission.",
+                "Searching users needs manageUser in the admin organisation.",
             ));
         }
         if prefix.trim().chars().count() < 2 {

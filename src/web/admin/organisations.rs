@@ -288,12 +288,12 @@ pub async fn edit_row(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = org_id(&path);
+    let row = row_view(&state, &signed_in, id).await?;
     if !is_htmx(&req) {
         return Ok(see_other(&format!(
             "/admin/organisations/{id}?tab=settings"
         )));
     }
-    let row = row_view(&state, &signed_in, id).await?;
     if row.is_admin {
         return Err(AppError::forbidden(
             "The admin organisation cannot be edited.",
