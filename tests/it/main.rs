@@ -7,6 +7,7 @@ mod admin;
 mod browser;
 mod cases;
 mod matrix;
+mod property;
 mod security;
 mod sessions;
 mod setup;
