@@ -49,11 +49,10 @@ impl Model {
     }
 }
 
-fn insert_world(
-    conn: &mut DbConn,
-    tag: u64,
-    orgs: usize,
-) -> (Vec<i64>, Vec<(usize, &'static str, i64, String)>) {
+/// A member of a random world: (organisation index, profile, user id, login).
+type Member = (usize, &'static str, i64, String);
+
+fn insert_world(conn: &mut DbConn, tag: u64, orgs: usize) -> (Vec<i64>, Vec<Member>) {
     let mut ids = Vec::new();
     for i in 0..orgs {
         let name = format!("w{tag}-o{i}");
