@@ -725,3 +725,55 @@ fn alerts_are_promoted_with_observables_and_templates_seed_cases() {
         );
     });
 }
+
+#[test]
+fn unlinking_keeps_shares_unless_asked_and_says_how_many() {
+    each_backend(|app| {
+        let w = world(app);
+        let mut sam = app.signed_in("sam@soc.test", "sam-password-1");
+        let id = new_case(&mut sam, "Linked work");
+        post(
+            &mut sam,
+            &format!("/cases/{id}/shares"),
+            &[
+                ("organisation", &w.acme.to_string()),
+                ("profile", "read-only"),
+                ("task_rule", "manual"),
+                ("observable_rule", "manual"),
+            ],
+        );
+        let mut admin = app.signed_in(ADMIN_LOGIN, ADMIN_PASSWORD);
+        let tab = admin.get(&format!("/admin/organisations/{}?tab=links", w.soc));
+        assert!(
+            tab.body
+                .contains("<td>acme</td><td>default</td><td>default</td><td>1</td>"),
+            "the links table counts shared cases"
+        );
+        let (out, inn) = (format!("out_{}", w.acme), format!("in_{}", w.acme));
+        post(
+            &mut admin,
+            &format!("/admin/organisations/{}/links", w.soc),
+            &[(&out, "none"), (&inn, "none")],
+        );
+        assert!(
+            share_id(app, id, w.acme).is_some(),
+            "unlinking never silently unshares"
+        );
+        post(
+            &mut admin,
+            &format!("/admin/organisations/{}/links", w.soc),
+            &[(&out, "default"), (&inn, "default")],
+        );
+        post(
+            &mut admin,
+            &format!("/admin/organisations/{}/links", w.soc),
+            &[(&out, "none"), (&inn, "none"), ("unshare", "true")],
+        );
+        assert!(share_id(app, id, w.acme).is_none(), "unshared on request");
+        assert_eq!(
+            sam.get(&format!("/cases/{id}")).status,
+            200,
+            "the owner keeps the case"
+        );
+    });
+}

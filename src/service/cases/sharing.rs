@@ -518,3 +518,48 @@ pub fn access_report(
     }
     Ok(lines)
 }
+
+/// After an unlink, on request: removes the non-owner shares each of the two
+/// organisations holds on cases the other has access to. Items are kept.
+pub fn unshare_between(conn: &mut DbConn, by: &By, a: i64, b: i64) -> Result<usize, AppError> {
+    if !by.acting.manages_organisations() {
+        return Err(AppError::forbidden(
+            "Unsharing between organisations needs manageOrganisation.",
+        ));
+    }
+    let mut removed = 0;
+    for (holder, other) in [(a, b), (b, a)] {
+        let other_cases: Vec<i64> = shares::table
+            .filter(shares::organisation_id.eq(other))
+            .select(shares::case_id)
+            .load(conn)?;
+        let received: Vec<Share> = shares::table
+            .filter(shares::organisation_id.eq(holder))
+            .filter(shares::owner.eq(false))
+            .filter(shares::case_id.eq_any(&other_cases))
+            .select(Share::as_select())
+            .load(conn)?;
+        for s in received {
+            let kept = remove_keeping_items(conn, &s)?;
+            audit::record(
+                conn,
+                Audit {
+                    actor: by.login,
+                    organisation_id: Some(by.acting.organisation_id),
+                    action: "unshareCase",
+                    object_type: "Share",
+                    object_id: s.id.to_string(),
+                    details: serde_json::json!({
+                        "case": s.case_id,
+                        "organisation": holder,
+                        "reason": "unlink",
+                        "keptTasks": kept.kept_tasks,
+                        "keptObservables": kept.kept_observables,
+                    }),
+                },
+            )?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}

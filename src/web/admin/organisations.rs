@@ -466,7 +466,8 @@ pub struct OrganisationDetail {
     pub org: OrgRowView,
     pub tab: Tab,
     pub members: Option<MembersSection>,
-    pub links: Vec<(String, &'static str, &'static str)>,
+    /// (other organisation, this → other type, other → this type, cases shared between them)
+    pub links: Vec<(String, &'static str, &'static str, i64)>,
     pub choices: Vec<LinkChoice>,
     pub link_types: [&'static str; 4],
     pub task_rule: String,
@@ -487,10 +488,16 @@ pub async fn detail_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (row, choices) = read_as(state, signed_in, move |conn, by| {
+    let (row, choices, shared) = read_as(state, signed_in, move |conn, by| {
         let row = orgs::get(conn, by, id)?;
         let linkable = orgs::linkable(conn, by, id)?;
-        Ok((row, linkable))
+        let mut shared = Vec::new();
+        for l in &row.links {
+            shared.push(crate::service::cases::sharing::count_shared_between(
+                conn, id, l.other_id,
+            )?);
+        }
+        Ok((row, linkable, shared))
     })
     .await?;
     let members = if tab == Tab::Users {
@@ -524,11 +531,13 @@ pub async fn detail_page(
     let links = row
         .links
         .iter()
-        .map(|l| {
+        .zip(shared)
+        .map(|(l, n)| {
             (
                 l.other_name.clone(),
                 type_str(l.outgoing),
                 type_str(l.incoming),
+                n,
             )
         })
         .collect();
@@ -590,8 +599,25 @@ pub async fn save_links(
     let parsed = parse_links(&form.0);
     let result = match parsed {
         Ok(wanted) => {
+            let unshare = form.0.iter().any(|(k, v)| k == "unshare" && v == "true");
             write_as(&state, &signed_in, move |conn, by| {
-                orgs::set_links(conn, by, id, &wanted)
+                let before = orgs::get(conn, by, id)?.links;
+                let changes = orgs::set_links(conn, by, id, &wanted)?;
+                if unshare {
+                    let after = orgs::get(conn, by, id)?.links;
+                    for gone in before
+                        .iter()
+                        .filter(|b| !after.iter().any(|a| a.other_id == b.other_id))
+                    {
+                        crate::service::cases::sharing::unshare_between(
+                            conn,
+                            by,
+                            id,
+                            gone.other_id,
+                        )?;
+                    }
+                }
+                Ok(changes)
             })
             .await
         }
