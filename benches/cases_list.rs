@@ -15,7 +15,10 @@ use tenantry::startup::Application;
 const PASSWORD: &str = "bench-password-1";
 
 fn main() -> anyhow::Result<()> {
-    let n: i64 = std::env::var("CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let n: i64 = std::env::var("CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
     let dir = tempfile::tempdir()?;
     let url = match std::env::var("BENCH_DATABASE_URL") {
         Ok(u) => DatabaseUrl::parse(&u).map_err(anyhow::Error::msg)?,
@@ -27,7 +30,13 @@ fn main() -> anyhow::Result<()> {
     let report = bootstrap::ensure_initial_data(&mut conn, "admin@tenantry.local", Some(PASSWORD))?;
     let org = queries::insert_organisation(
         &mut conn,
-        &tenantry::db::models::NewOrganisation { name: "big", name_key: "big", description: "", created_by: "bench", created_at: 0 },
+        &tenantry::db::models::NewOrganisation {
+            name: "big",
+            name_key: "big",
+            description: "",
+            created_by: "bench",
+            created_at: 0,
+        },
     )?;
     let hash = passwords::hash_now(PASSWORD)?;
     let user = queries::insert_user(
@@ -46,7 +55,13 @@ fn main() -> anyhow::Result<()> {
     let profile = queries::profile_by_name(&mut conn, "org-admin")?.expect("profile");
     queries::insert_membership(
         &mut conn,
-        &tenantry::db::models::NewMembership { user_id: user.id, organisation_id: org.id, profile_id: profile.id, created_by: "bench", created_at: 0 },
+        &tenantry::db::models::NewMembership {
+            user_id: user.id,
+            organisation_id: org.id,
+            profile_id: profile.id,
+            created_by: "bench",
+            created_at: 0,
+        },
     )?;
     let seeding = Instant::now();
     db::write(&mut conn, |c| -> Result<(), tenantry::error::AppError> {
@@ -77,7 +92,11 @@ fn main() -> anyhow::Result<()> {
         }
         Ok(())
     })?;
-    println!("{} backend, seeded {n} cases in {:.1} s", url.backend_name(), seeding.elapsed().as_secs_f64());
+    println!(
+        "{} backend, seeded {n} cases in {:.1} s",
+        url.backend_name(),
+        seeding.elapsed().as_secs_f64()
+    );
     // The cursor of the page that starts 25 rows before the end.
     let deep: (i64, i64) = shares::table
         .filter(shares::organisation_id.eq(org.id))
@@ -98,8 +117,15 @@ fn main() -> anyhow::Result<()> {
             app.run_until_stopped().await
         })
     });
-    let base = format!("http://127.0.0.1:{}", rx.recv_timeout(Duration::from_secs(30))?);
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+    let base = format!(
+        "http://127.0.0.1:{}",
+        rx.recv_timeout(Duration::from_secs(30))?
+    );
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
     let cookie_of = |res: &ureq::http::Response<ureq::Body>| {
         res.headers()
             .get_all("set-cookie")
@@ -118,14 +144,21 @@ fn main() -> anyhow::Result<()> {
     let res = agent
         .post(format!("{base}/login"))
         .header("Cookie", &cookie)
-        .send_form([("csrf_token", token), ("login", "analyst@big.test"), ("password", PASSWORD)])?;
+        .send_form([
+            ("csrf_token", token),
+            ("login", "analyst@big.test"),
+            ("password", PASSWORD),
+        ])?;
     cookie = cookie_of(&res).expect("session after sign-in");
 
     let measure = |label: &str, path: &str| -> anyhow::Result<()> {
         let mut times = Vec::new();
         for i in 0..220 {
             let t = Instant::now();
-            let mut res = agent.get(format!("{base}{path}")).header("Cookie", &cookie).call()?;
+            let mut res = agent
+                .get(format!("{base}{path}"))
+                .header("Cookie", &cookie)
+                .call()?;
             let body = res.body_mut().read_to_string()?;
             let elapsed = t.elapsed();
             assert_eq!(res.status(), 200, "{path}");
@@ -140,7 +173,10 @@ fn main() -> anyhow::Result<()> {
         Ok(())
     };
     measure("/cases first page", "/cases")?;
-    measure(&format!("/cases page {} (by key)", n / 25), &format!("/cases?after={}.{}", deep.0, deep.1))?;
+    measure(
+        &format!("/cases page {} (by key)", n / 25),
+        &format!("/cases?after={}.{}", deep.0, deep.1),
+    )?;
     measure("/cases sorted by number", "/cases?sort=number")?;
     Ok(())
 }
