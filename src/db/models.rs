@@ -160,7 +160,6 @@ pub struct Case {
     pub summary: Option<String>,
     pub assignee: Option<String>,
     pub flag: bool,
-    pub tags: String,
     pub start_date: i64,
     pub end_date: Option<i64>,
     pub created_by: String,
@@ -218,7 +217,6 @@ pub struct Observable {
     pub pap: i32,
     pub ioc: bool,
     pub sighted: bool,
-    pub tags: String,
     pub created_by: String,
     pub created_at: i64,
     pub updated_by: Option<String>,
@@ -239,7 +237,6 @@ pub struct Alert {
     pub tlp: i32,
     pub pap: i32,
     pub status: String,
-    pub tags: String,
     pub case_id: Option<i64>,
     pub created_by: String,
     pub created_at: i64,
@@ -256,8 +253,21 @@ pub struct CaseTemplate {
     pub title_prefix: String,
     pub description: String,
     pub severity: i32,
-    pub tags: String,
     pub tasks: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = tags)]
+pub struct Tag {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub name: String,
+    pub colour: String,
+    pub description: String,
     pub created_by: String,
     pub created_at: i64,
     pub updated_by: Option<String>,

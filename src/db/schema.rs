@@ -134,7 +134,6 @@ diesel::table! {
         summary -> Nullable<Text>,
         assignee -> Nullable<Text>,
         flag -> Bool,
-        tags -> Text,
         start_date -> BigInt,
         end_date -> Nullable<BigInt>,
         created_by -> Text,
@@ -201,7 +200,6 @@ diesel::table! {
         tlp -> Integer,
         pap -> Integer,
         status -> Text,
-        tags -> Text,
         case_id -> Nullable<BigInt>,
         created_by -> Text,
         created_at -> BigInt,
@@ -222,7 +220,6 @@ diesel::table! {
         pap -> Integer,
         ioc -> Bool,
         sighted -> Bool,
-        tags -> Text,
         created_by -> Text,
         created_at -> BigInt,
         updated_by -> Nullable<Text>,
@@ -245,7 +242,6 @@ diesel::table! {
         title_prefix -> Text,
         description -> Text,
         severity -> Integer,
-        tags -> Text,
         tasks -> Text,
         created_by -> Text,
         created_at -> BigInt,
@@ -262,6 +258,53 @@ diesel::joinable!(task_shares -> shares (share_id));
 diesel::joinable!(task_shares -> tasks (task_id));
 diesel::joinable!(observable_shares -> shares (share_id));
 diesel::joinable!(observable_shares -> observables (observable_id));
+
+diesel::table! {
+    tags (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        name -> Text,
+        colour -> Text,
+        description -> Text,
+        created_by -> Text,
+        created_at -> BigInt,
+        updated_by -> Nullable<Text>,
+        updated_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    case_tags (tag_id, case_id) {
+        tag_id -> BigInt,
+        case_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    alert_tags (tag_id, alert_id) {
+        tag_id -> BigInt,
+        alert_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    observable_tags (tag_id, observable_id) {
+        tag_id -> BigInt,
+        observable_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    template_tags (tag_id, template_id) {
+        tag_id -> BigInt,
+        template_id -> BigInt,
+    }
+}
+
+diesel::joinable!(case_tags -> tags (tag_id));
+diesel::joinable!(alert_tags -> tags (tag_id));
+diesel::joinable!(observable_tags -> tags (tag_id));
+diesel::joinable!(template_tags -> tags (tag_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -282,4 +325,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     observables,
     observable_shares,
     case_templates,
+    tags,
+    case_tags,
+    alert_tags,
+    observable_tags,
+    template_tags,
 );

@@ -9,6 +9,7 @@ pub mod errors;
 pub mod extract;
 pub mod middleware;
 pub mod pages;
+pub mod tags;
 pub mod templates;
 
 use actix_web::{web, HttpRequest};
@@ -88,6 +89,11 @@ route_table! {
     POST "/organisation/users/{uid}/key/revoke" => admin::members::revoke_key,
     POST "/organisation/users/{uid}/sessions/kill" => admin::members::kill_sessions,
     GET "/organisation/audit" => admin::audit::organisation,
+    GET "/organisation/tags" => tags::list,
+    GET "/organisation/tags/suggest" => tags::suggest,
+    POST "/organisation/tags/{id}/colour" => tags::set_colour,
+    POST "/organisation/tags/{id}/rename" => tags::rename,
+    POST "/organisation/tags/{id}/delete" => tags::delete,
     // Cases and their items.
     GET "/cases" => cases::list_cases,
     GET "/cases/new" => cases::new_case,

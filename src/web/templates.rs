@@ -90,11 +90,12 @@ pub fn navigation(active: Option<&ActiveOrganisation>, current_path: &str) -> Ve
     let scope = acting.and_then(|a| a.member_scope());
     let holds_cases =
         active.is_some_and(|a| a.kind == crate::domain::permissions::ProfileKind::Organisation);
-    let entries: [(&'static str, &'static str, bool); 10] = [
+    let entries: [(&'static str, &'static str, bool); 11] = [
         ("/", "Home", true),
         ("/cases", "Cases", holds_cases),
         ("/alerts", "Alerts", holds_cases),
         ("/case-templates", "Case templates", holds_cases),
+        ("/organisation/tags", "Custom tags", holds_cases),
         (
             "/admin/organisations",
             "Organisations",

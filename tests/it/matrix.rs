@@ -36,6 +36,8 @@ enum Class {
     CaseObservables,
     /// Alerts and templates of soc: nobody else reaches them.
     SocObject,
+    /// Managing a tag of soc (manageTag in soc).
+    SocTag,
 }
 
 fn class_of(method: &str, path: &str) -> Option<Class> {
@@ -47,6 +49,8 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         ("POST", "/logout" | "/session/organisation") | ("GET", "/") => SignedIn,
         (_, p) if p.starts_with("/admin/") => PlatformAdmin,
         ("GET", "/organisation/audit") => OrgAudit,
+        ("GET", "/organisation/tags" | "/organisation/tags/suggest") => OrgObjects,
+        ("POST", p) if p.starts_with("/organisation/tags/") => SocTag,
         ("POST", "/organisation/users/{uid}/profile" | "/organisation/users/{uid}/remove") => {
             ForeignMember
         }
@@ -160,6 +164,11 @@ fn expect(class: Class, actor: Actor) -> Expect {
                 Allowed
             }
         }
+        SocTag => match actor {
+            Owner => Allowed,
+            Platform => Refused(403),
+            _ => Refused(404),
+        },
         SocObject => match actor {
             Owner => Allowed,
             // The admin organisation holds no alerts or templates at all.
@@ -304,6 +313,28 @@ impl Matrix<'_> {
             )
             .unwrap()
             .id
+        } else if pattern.starts_with("/organisation/tags/") {
+            let name = format!("tag-{}", rand::random::<u64>());
+            tenantry::service::tags::change(
+                &mut conn,
+                &by,
+                tenantry::service::tags::Kind::Case,
+                case,
+                &[name.clone()],
+                &[],
+            )
+            .unwrap();
+            tenantry::service::tags::list(
+                &mut conn,
+                self.soc,
+                &name,
+                tenantry::service::tags::Sort::Name,
+                1,
+            )
+            .unwrap()
+            .rows[0]
+                .tag
+                .id
         } else if pattern.starts_with("/admin/organisations/") {
             self.victim_org(&mut conn)
         } else if pattern.starts_with("/admin/profiles/") {

@@ -258,8 +258,16 @@ fn run_world(conn: &mut DbConn, rng: &mut StdRng, tag: u64) -> usize {
         }
         // Compare every organisation's view with the model.
         for (oi, org) in orgs.iter().enumerate() {
-            let (rows, _) =
-                list::page(conn, *org, list::Scope::All, list::Sort::Number, None, 1000).unwrap();
+            let (rows, _) = list::page(
+                conn,
+                *org,
+                list::Scope::All,
+                list::Sort::Number,
+                None,
+                None,
+                1000,
+            )
+            .unwrap();
             let seen: BTreeSet<i64> = rows.iter().map(|r| r.case.id).collect();
             let expected: BTreeSet<i64> = (0..m.cases)
                 .filter(|c| m.shares.contains_key(&(*c, oi)))

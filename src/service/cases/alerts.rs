@@ -4,13 +4,14 @@
 use diesel::prelude::*;
 
 use super::items::{insert_observable, NewObservable};
-use super::{check_title, require_case_holder, store_tags, NewCase, Visible};
+use super::{check_title, require_case_holder, NewCase, Visible};
 use crate::db::models::{Alert, Observable};
 use crate::db::schema::{alerts, observables};
 use crate::db::{now_ms, DbConn};
 use crate::domain::permissions::Permission;
 use crate::error::AppError;
 use crate::service::audit::{self, Audit};
+use crate::service::tags::{self, Kind};
 use crate::service::By;
 
 pub const ALERT_STATUSES: [&str; 4] = ["New", "Updated", "Ignored", "Imported"];
@@ -98,7 +99,6 @@ pub fn create(conn: &mut DbConn, by: &By, new: &NewAlert) -> Result<Alert, AppEr
             alerts::severity.eq(severity),
             alerts::tlp.eq(new.tlp.unwrap_or(2).clamp(0, 4)),
             alerts::pap.eq(new.pap.unwrap_or(2).clamp(0, 3)),
-            alerts::tags.eq(store_tags(&new.tags)?),
             alerts::created_by.eq(by.login),
             alerts::created_at.eq(now_ms()),
         ))
@@ -110,6 +110,7 @@ pub fn create(conn: &mut DbConn, by: &By, new: &NewAlert) -> Result<Alert, AppEr
         .filter(alerts::source_ref.eq(new.source_ref.trim()))
         .select(Alert::as_select())
         .first(conn)?;
+    tags::change(conn, by, Kind::Alert, alert.id, &new.tags, &[])?;
     for o in &new.observables {
         insert_observable(conn, by, None, Some(alert.id), o)?;
     }
@@ -135,10 +136,24 @@ pub fn get(conn: &mut DbConn, by: &By, id: i64) -> Result<Alert, AppError> {
 }
 
 /// Newest first, 50 a page, by key.
-pub fn list(conn: &mut DbConn, by: &By, before: Option<i64>) -> Result<Vec<Alert>, AppError> {
+pub fn list(
+    conn: &mut DbConn,
+    by: &By,
+    tag: Option<&str>,
+    before: Option<i64>,
+) -> Result<Vec<Alert>, AppError> {
     let mut q = alerts::table
         .filter(alerts::organisation_id.eq(by.acting.organisation_id))
         .into_boxed();
+    if let Some(tag) = tag {
+        use crate::db::schema::{alert_tags, tags as tag_table};
+        let tagged = alert_tags::table
+            .inner_join(tag_table::table)
+            .filter(tag_table::organisation_id.eq(by.acting.organisation_id))
+            .filter(tag_table::name.eq(tag.to_string()))
+            .select(alert_tags::alert_id);
+        q = q.filter(alerts::id.eq_any(tagged));
+    }
     if let Some(b) = before {
         q = q.filter(alerts::id.lt(b));
     }
@@ -200,8 +215,8 @@ pub fn update(conn: &mut DbConn, by: &By, id: i64, patch: AlertPatch) -> Result<
         }
         a.status = s;
     }
-    if let Some(t) = patch.tags {
-        a.tags = store_tags(&t)?;
+    if let Some(t) = &patch.tags {
+        tags::replace(conn, by, Kind::Alert, a.id, t)?;
     }
     diesel::update(alerts::table.find(a.id))
         .set((
@@ -209,7 +224,6 @@ pub fn update(conn: &mut DbConn, by: &By, id: i64, patch: AlertPatch) -> Result<
             alerts::description.eq(&a.description),
             alerts::severity.eq(a.severity),
             alerts::status.eq(&a.status),
-            alerts::tags.eq(&a.tags),
             alerts::updated_by.eq(by.login),
             alerts::updated_at.eq(now_ms()),
         ))
@@ -247,6 +261,7 @@ pub fn promote(conn: &mut DbConn, by: &By, id: i64) -> Result<Visible, AppError>
             "The alert was already promoted (case {case_id})."
         )));
     }
+    let alert_tags = tags::names(conn, Kind::Alert, a.id)?;
     let case = super::create(
         conn,
         by,
@@ -256,7 +271,7 @@ pub fn promote(conn: &mut DbConn, by: &By, id: i64) -> Result<Visible, AppError>
             severity: Some(a.severity),
             tlp: Some(a.tlp),
             pap: Some(a.pap),
-            tags: super::parse_tags(&a.tags),
+            tags: alert_tags,
             ..NewCase::default()
         },
     )?;
@@ -265,6 +280,7 @@ pub fn promote(conn: &mut DbConn, by: &By, id: i64) -> Result<Visible, AppError>
         .select(Observable::as_select())
         .load(conn)?;
     for o in obs {
+        let observable_tags = tags::names(conn, Kind::Observable, o.id)?;
         super::items::attach_new_observable(
             conn,
             by,
@@ -277,7 +293,7 @@ pub fn promote(conn: &mut DbConn, by: &By, id: i64) -> Result<Visible, AppError>
                 pap: Some(o.pap),
                 ioc: o.ioc,
                 sighted: o.sighted,
-                tags: super::parse_tags(&o.tags),
+                tags: observable_tags,
             },
         )?;
     }

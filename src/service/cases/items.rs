@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 
-use super::{check_title, store_tags, touch, visible, Visible};
+use super::{check_title, touch, visible, Visible};
 use crate::db::models::{Observable, Task};
 use crate::db::schema::{
     observable_shares, observables, organisation_links, organisations, shares, task_shares, tasks,
@@ -12,6 +12,7 @@ use crate::db::{now_ms, DbConn};
 use crate::domain::sharing::{CaseAction, ItemRule};
 use crate::error::AppError;
 use crate::service::audit::{self, Audit};
+use crate::service::tags::{self, Kind};
 use crate::service::By;
 
 pub const TASK_STATUSES: [&str; 4] = ["Waiting", "InProgress", "Completed", "Cancel"];
@@ -531,12 +532,12 @@ pub(super) fn insert_observable(
             observables::pap.eq(new.pap.unwrap_or(2)),
             observables::ioc.eq(new.ioc),
             observables::sighted.eq(new.sighted),
-            observables::tags.eq(store_tags(&new.tags)?),
             observables::created_by.eq(by.login),
             observables::created_at.eq(now),
         ))
         .execute(conn)?;
     let id = crate::db::last_insert_id(conn)?;
+    tags::change(conn, by, Kind::Observable, id, &new.tags, &[])?;
     Ok(observables::table
         .find(id)
         .select(Observable::as_select())
@@ -659,8 +660,8 @@ pub fn update_observable(
     if let Some(x) = patch.sighted {
         o.sighted = x;
     }
-    if let Some(t) = patch.tags {
-        o.tags = store_tags(&t)?;
+    if let Some(t) = &patch.tags {
+        tags::replace(conn, by, Kind::Observable, id, t)?;
     }
     let now = now_ms();
     diesel::update(observables::table.find(id))
@@ -670,7 +671,6 @@ pub fn update_observable(
             observables::pap.eq(o.pap),
             observables::ioc.eq(o.ioc),
             observables::sighted.eq(o.sighted),
-            observables::tags.eq(&o.tags),
             observables::updated_by.eq(by.login),
             observables::updated_at.eq(now),
         ))

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use crate::db::models::Case;
-use crate::db::schema::{cases, organisations, shares};
+use crate::db::schema::{case_tags, cases, organisations, shares, tags};
 use crate::db::DbConn;
 use crate::error::AppError;
 
@@ -89,6 +89,7 @@ pub fn page(
     org: i64,
     scope: Scope,
     sort: Sort,
+    tag: Option<&str>,
     after: Option<Cursor>,
     limit: i64,
 ) -> Result<(Vec<Row>, Option<Cursor>), AppError> {
@@ -96,6 +97,15 @@ pub fn page(
         .inner_join(cases::table)
         .filter(shares::organisation_id.eq(org))
         .into_boxed();
+    if let Some(tag) = tag {
+        // The organisation's own tag of that name.
+        let tagged = case_tags::table
+            .inner_join(tags::table)
+            .filter(tags::organisation_id.eq(org))
+            .filter(tags::name.eq(tag.to_string()))
+            .select(case_tags::case_id);
+        q = q.filter(shares::case_id.eq_any(tagged));
+    }
     q = match scope {
         Scope::All => q,
         Scope::Owned => q.filter(shares::owner.eq(true)),

@@ -139,30 +139,6 @@ pub fn profile_id(conn: &mut DbConn, name: &str) -> Result<i64, AppError> {
         .ok_or_else(|| AppError::internal(format!("profile {name} missing")))
 }
 
-/// Tags as stored: a JSON array of trimmed, distinct names.
-pub fn parse_tags(stored: &str) -> Vec<String> {
-    serde_json::from_str(stored).unwrap_or_default()
-}
-
-pub fn store_tags(tags: &[String]) -> Result<String, AppError> {
-    let mut clean: Vec<String> = Vec::new();
-    for t in tags {
-        let t = t.trim();
-        if t.is_empty() {
-            continue;
-        }
-        if t.chars().count() > 128 {
-            return Err(AppError::bad_request(
-                "A tag is longer than 128 characters.",
-            ));
-        }
-        if !clean.iter().any(|c| c == t) {
-            clean.push(t.to_string());
-        }
-    }
-    serde_json::to_string(&clean).map_err(|e| AppError::internal(e.to_string()))
-}
-
 fn check_range(name: &str, value: i32, min: i32, max: i32) -> Result<i32, AppError> {
     if (min..=max).contains(&value) {
         Ok(value)
@@ -240,7 +216,9 @@ pub fn create(conn: &mut DbConn, by: &By, new: NewCase) -> Result<Visible, AppEr
             description = template.description.clone();
         }
         severity = severity.or(Some(template.severity));
-        for tag in parse_tags(&template.tags) {
+        for tag in
+            crate::service::tags::names(conn, crate::service::tags::Kind::Template, template.id)?
+        {
             if !tags.contains(&tag) {
                 tags.push(tag);
             }
@@ -258,7 +236,7 @@ pub fn create(conn: &mut DbConn, by: &By, new: NewCase) -> Result<Visible, AppEr
             "Unknown status \"{status}\"."
         )));
     }
-    let tags_json = store_tags(&tags)?;
+    let tags = crate::service::tags::clean(&tags)?;
     let now = now_ms();
     let number = next_number(conn)?;
     diesel::insert_into(cases::table)
@@ -274,7 +252,6 @@ pub fn create(conn: &mut DbConn, by: &By, new: NewCase) -> Result<Visible, AppEr
             cases::summary.eq(new.summary.as_deref()),
             cases::assignee.eq(new.assignee.as_deref().filter(|a| !a.trim().is_empty())),
             cases::flag.eq(new.flag),
-            cases::tags.eq(&tags_json),
             cases::start_date.eq(new.start_date.unwrap_or(now)),
             cases::end_date.eq(is_closed(&status).then_some(now)),
             cases::created_by.eq(by.login),
@@ -285,6 +262,14 @@ pub fn create(conn: &mut DbConn, by: &By, new: NewCase) -> Result<Visible, AppEr
         .filter(cases::number.eq(number))
         .select(cases::id)
         .first(conn)?;
+    crate::service::tags::change(
+        conn,
+        by,
+        crate::service::tags::Kind::Case,
+        case_id,
+        &tags,
+        &[],
+    )?;
     let (task_rule, observable_rule): (String, String) = organisations::table
         .find(org)
         .select((organisations::task_rule, organisations::observable_rule))
@@ -457,10 +442,17 @@ pub fn update(
     if let Some(v) = patch.end_date {
         c.end_date = v;
     }
-    let mut tags = patch.tags.clone().unwrap_or_else(|| parse_tags(&c.tags));
-    tags.extend(patch.add_tags.iter().cloned());
-    tags.retain(|t| !patch.remove_tags.iter().any(|r| r.trim() == t.trim()));
-    c.tags = store_tags(&tags)?;
+    if let Some(all) = &patch.tags {
+        crate::service::tags::replace(conn, by, crate::service::tags::Kind::Case, case_id, all)?;
+    }
+    crate::service::tags::change(
+        conn,
+        by,
+        crate::service::tags::Kind::Case,
+        case_id,
+        &patch.add_tags,
+        &patch.remove_tags,
+    )?;
     diesel::update(cases::table.find(case_id))
         .set((
             cases::title.eq(&c.title),
@@ -473,7 +465,6 @@ pub fn update(
             cases::summary.eq(&c.summary),
             cases::assignee.eq(&c.assignee),
             cases::flag.eq(c.flag),
-            cases::tags.eq(&c.tags),
             cases::start_date.eq(c.start_date),
             cases::end_date.eq(c.end_date),
             cases::updated_by.eq(by.login),

@@ -4,13 +4,14 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::items::NewTask;
-use super::{require_case_holder, store_tags};
+use super::require_case_holder;
 use crate::db::models::CaseTemplate;
 use crate::db::schema::case_templates;
 use crate::db::{now_ms, DbConn};
 use crate::domain::permissions::Permission;
 use crate::error::AppError;
 use crate::service::audit::{self, Audit};
+use crate::service::tags::{self, Kind};
 use crate::service::By;
 
 /// A task of a template as stored (JSON).
@@ -127,13 +128,13 @@ pub fn create(conn: &mut DbConn, by: &By, input: &TemplateInput) -> Result<CaseT
             case_templates::title_prefix.eq(input.title_prefix.trim()),
             case_templates::description.eq(input.description.trim()),
             case_templates::severity.eq(input.severity),
-            case_templates::tags.eq(store_tags(&input.tags)?),
             case_templates::tasks.eq(&tasks),
             case_templates::created_by.eq(by.login),
             case_templates::created_at.eq(now_ms()),
         ))
         .execute(conn)?;
     let t = find(conn, by, &name)?;
+    tags::replace(conn, by, Kind::Template, t.id, &input.tags)?;
     audit::record(
         conn,
         Audit {
@@ -170,7 +171,6 @@ pub fn update(
             case_templates::title_prefix.eq(input.title_prefix.trim()),
             case_templates::description.eq(input.description.trim()),
             case_templates::severity.eq(input.severity),
-            case_templates::tags.eq(store_tags(&input.tags)?),
             case_templates::tasks.eq(&tasks),
             case_templates::updated_by.eq(by.login),
             case_templates::updated_at.eq(now_ms()),
@@ -187,6 +187,7 @@ pub fn update(
             details: serde_json::json!({ "name": name }),
         },
     )?;
+    tags::replace(conn, by, Kind::Template, current.id, &input.tags)?;
     find(conn, by, &current.id.to_string())
 }
 

@@ -9,7 +9,8 @@ use super::{number_field, split_tags};
 use crate::error::AppError;
 use crate::service::cases::alerts::{self, NewAlert};
 use crate::service::cases::items::{NewObservable, DATA_TYPES};
-use crate::service::cases::{parse_tags, require_case_holder};
+use crate::service::cases::require_case_holder;
+use crate::service::tags::{self, Chip, Kind};
 use crate::startup::AppState;
 use crate::web::admin::organisations::{read_as, write_as};
 use crate::web::admin::{is_form_error, see_other, status_of};
@@ -25,16 +26,16 @@ pub struct AlertRow {
     pub alert_type: String,
     pub severity: i32,
     pub status: String,
-    pub tags: Vec<String>,
+    pub tags: Vec<Chip>,
     pub created: String,
     pub case_id: Option<i64>,
 }
 
-impl From<crate::db::models::Alert> for AlertRow {
-    fn from(a: crate::db::models::Alert) -> Self {
+impl AlertRow {
+    fn new(a: crate::db::models::Alert, tags: Vec<Chip>) -> Self {
         AlertRow {
             id: a.id,
-            tags: parse_tags(&a.tags),
+            tags,
             created: format_time(a.created_at),
             title: a.title,
             source: a.source,
@@ -79,20 +80,23 @@ pub struct AlertForm {
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
     before: Option<i64>,
+    tag: Option<String>,
 }
 
 async fn page(
     req: &HttpRequest,
     state: &AppState,
     signed_in: &SignedIn,
-    before: Option<i64>,
+    (tag, before): (Option<String>, Option<i64>),
     form: AlertForm,
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let list = read_as(state, signed_in, move |conn, by| {
+    let (list, mut chips) = read_as(state, signed_in, move |conn, by| {
         require_case_holder(by)?;
-        alerts::list(conn, by, before)
+        let list = alerts::list(conn, by, tag.as_deref(), before)?;
+        let ids: Vec<i64> = list.iter().map(|a| a.id).collect();
+        Ok((list, tags::chips(conn, Kind::Alert, &ids)?))
     })
     .await?;
     let older_url =
@@ -102,7 +106,13 @@ async fn page(
         &AlertsPage {
             layout: signed_in.layout("Alerts", req),
             csrf: crate::web::csrf::token(&signed_in.session),
-            alerts: list.into_iter().map(AlertRow::from).collect(),
+            alerts: list
+                .into_iter()
+                .map(|a| {
+                    let t = chips.remove(&a.id).unwrap_or_default();
+                    AlertRow::new(a, t)
+                })
+                .collect(),
             older_url,
             form,
             error,
@@ -124,7 +134,7 @@ pub async fn list(
         &req,
         &state,
         &signed_in,
-        query.before,
+        (query.tag.clone().filter(|t| !t.is_empty()), query.before),
         form,
         None,
         StatusCode::OK,
@@ -168,7 +178,7 @@ pub async fn create(
                 &req,
                 &state,
                 &signed_in,
-                None,
+                (None, None),
                 form,
                 Some(e.message),
                 status,
@@ -205,11 +215,12 @@ async fn alert_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (alert, observables) = read_as(state, signed_in, move |conn, by| {
-        Ok((
-            alerts::get(conn, by, id)?,
-            alerts::observables_of(conn, by, id)?,
-        ))
+    let (alert, observables, chips) = read_as(state, signed_in, move |conn, by| {
+        let alert = alerts::get(conn, by, id)?;
+        let chips = tags::chips(conn, Kind::Alert, &[id])?
+            .remove(&id)
+            .unwrap_or_default();
+        Ok((alert, alerts::observables_of(conn, by, id)?, chips))
     })
     .await?;
     render(
@@ -218,7 +229,7 @@ async fn alert_page(
             layout: signed_in.layout(format!("Alert {}", alert.title), req),
             csrf: crate::web::csrf::token(&signed_in.session),
             description: alert.description.clone(),
-            alert: alert.into(),
+            alert: AlertRow::new(alert, chips),
             observables: observables
                 .into_iter()
                 .map(|o| ObsRow {

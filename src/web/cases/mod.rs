@@ -15,7 +15,8 @@ use serde::Deserialize;
 use crate::domain::permissions::Permission;
 use crate::error::AppError;
 use crate::service::cases::list::{self, Cursor, Scope, Sort};
-use crate::service::cases::{self as cases, parse_tags, NewCase};
+use crate::service::cases::{self as cases, NewCase};
+use crate::service::tags::{self, Chip, Kind};
 use crate::startup::AppState;
 use crate::web::admin::organisations::{read_as, write_as};
 use crate::web::admin::{is_form_error, see_other, status_of};
@@ -34,7 +35,7 @@ pub struct CaseRow {
     pub owner_name: String,
     pub owned: bool,
     pub assignee: String,
-    pub tags: Vec<String>,
+    pub tags: Vec<Chip>,
     pub updated: String,
 }
 
@@ -44,6 +45,8 @@ pub struct CasesPage {
     pub layout: Layout,
     pub rows: Vec<CaseRow>,
     pub scope: &'static str,
+    /// The tag the list is filtered by (empty: none).
+    pub tag: String,
     pub sort: &'static str,
     pub next_url: Option<String>,
     pub first_url: Option<String>,
@@ -57,6 +60,7 @@ pub struct ListQuery {
     #[serde(default)]
     sort: String,
     after: Option<String>,
+    tag: Option<String>,
 }
 
 pub async fn list_cases(
@@ -67,9 +71,21 @@ pub async fn list_cases(
 ) -> Result<HttpResponse, AppError> {
     let (scope, sort) = (Scope::parse(&query.scope), Sort::parse(&query.sort));
     let after = query.after.as_deref().and_then(Cursor::decode);
-    let (rows, next) = read_as(&state, &signed_in, move |conn, by| {
+    let tag = query.tag.clone().filter(|t| !t.trim().is_empty());
+    let filter = tag.clone();
+    let (rows, next, mut chips) = read_as(&state, &signed_in, move |conn, by| {
         cases::require_case_holder(by)?;
-        list::page(conn, by.acting.organisation_id, scope, sort, after, PAGE)
+        let (rows, next) = list::page(
+            conn,
+            by.acting.organisation_id,
+            scope,
+            sort,
+            filter.as_deref(),
+            after,
+            PAGE,
+        )?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.case.id).collect();
+        Ok((rows, next, tags::chips(conn, Kind::Case, &ids)?))
     })
     .await?;
     let url = |after: Option<Cursor>| {
@@ -77,6 +93,9 @@ pub async fn list_cases(
             ("scope", scope.as_str().to_string()),
             ("sort", sort.as_str().to_string()),
         ];
+        if let Some(t) = &tag {
+            q.push(("tag", t.clone()));
+        }
         if let Some(a) = after {
             q.push(("after", a.encode()));
         }
@@ -100,12 +119,13 @@ pub async fn list_cases(
                     owner_name: r.owner_name,
                     owned: r.owner,
                     assignee: r.case.assignee.clone().unwrap_or_default(),
-                    tags: parse_tags(&r.case.tags),
+                    tags: chips.remove(&r.case.id).unwrap_or_default(),
                     updated: format_time(r.case.updated_at.unwrap_or(r.case.created_at)),
                     title: r.case.title,
                 })
                 .collect(),
             scope: scope.as_str(),
+            tag: tag.clone().unwrap_or_default(),
             sort: sort.as_str(),
             next_url: next.map(|c| url(Some(c))),
             first_url: after.map(|_| url(None)),

@@ -11,7 +11,8 @@ use crate::domain::permissions::Permission;
 use crate::domain::sharing::{CaseAction, ItemRule};
 use crate::error::AppError;
 use crate::service::cases::items::{self, DATA_TYPES, TASK_STATUSES};
-use crate::service::cases::{self as cases, is_closed, parse_tags, sharing, CasePatch, STATUSES};
+use crate::service::cases::{self as cases, is_closed, sharing, CasePatch, STATUSES};
+use crate::service::tags::{self, Chip, Kind};
 use crate::startup::AppState;
 use crate::web::admin::organisations::{read_as, write_as};
 use crate::web::admin::{is_form_error, see_other, status_of};
@@ -41,8 +42,11 @@ pub struct CaseView {
     pub closed: bool,
     pub assignee: String,
     pub summary: String,
-    pub tags: Vec<String>,
+    /// Every organisation's tags on the case, each in its own colour.
+    pub tags: Vec<Chip>,
+    /// The active organisation's tags, for the edit form.
     pub tags_text: String,
+    pub my_org: String,
     pub owner_name: String,
     pub created: String,
     pub created_by: String,
@@ -139,6 +143,9 @@ pub async fn case_page(
         } else {
             vec![]
         };
+        let chips = tags::chips(conn, Kind::Case, &[id])?
+            .remove(&id)
+            .unwrap_or_default();
         Ok((
             v,
             tasks,
@@ -148,10 +155,11 @@ pub async fn case_page(
             shares,
             targets,
             profiles,
+            chips,
         ))
     })
     .await?;
-    let (v, tasks, task_holders, observables, obs_holders, shares, targets, profiles) = data;
+    let (v, tasks, task_holders, observables, obs_holders, shares, targets, profiles, chips) = data;
     let by = signed_in.by()?;
     let can = Can {
         update: v.can(&by, CaseAction::Update),
@@ -183,7 +191,13 @@ pub async fn case_page(
         .find(|s| s.share.organisation_id == me)
         .map(|s| s.profile.clone())
         .unwrap_or_default();
-    let tags = parse_tags(&v.case.tags);
+    let tags_text = chips
+        .iter()
+        .filter(|c| c.organisation_id == me)
+        .map(|c| c.name.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let my_org = signed_in.active()?.name.clone();
     let page = CasePage {
         layout: signed_in.layout(format!("Case #{} {}", v.case.number, v.case.title), req),
         csrf: crate::web::csrf::token(&signed_in.session),
@@ -199,8 +213,9 @@ pub async fn case_page(
             status: v.case.status.clone(),
             assignee: v.case.assignee.clone().unwrap_or_default(),
             summary: v.case.summary.clone().unwrap_or_default(),
-            tags_text: tags.join(", "),
-            tags,
+            tags_text,
+            tags: chips,
+            my_org,
             owner_name,
             created: format_time(v.case.created_at),
             created_by: v.case.created_by.clone(),

@@ -7,8 +7,9 @@ use serde::Deserialize;
 
 use super::{number_field, split_tags};
 use crate::error::AppError;
+use crate::service::cases::require_case_holder;
 use crate::service::cases::templates::{self, TemplateInput, TemplateTask};
-use crate::service::cases::{parse_tags, require_case_holder};
+use crate::service::tags::{self as tag_service, Chip, Kind};
 use crate::startup::AppState;
 use crate::web::admin::organisations::{read_as, write_as};
 use crate::web::admin::{is_form_error, see_other, status_of};
@@ -21,7 +22,7 @@ pub struct TemplateRow {
     pub name: String,
     pub title_prefix: String,
     pub severity: i32,
-    pub tags: Vec<String>,
+    pub tags: Vec<Chip>,
     pub tasks: Vec<String>,
 }
 
@@ -89,9 +90,11 @@ async fn page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let list = read_as(state, signed_in, |conn, by| {
+    let (list, mut chips) = read_as(state, signed_in, |conn, by| {
         require_case_holder(by)?;
-        templates::list(conn, by)
+        let list = templates::list(conn, by)?;
+        let ids: Vec<i64> = list.iter().map(|t| t.id).collect();
+        Ok((list, tag_service::chips(conn, Kind::Template, &ids)?))
     })
     .await?;
     let can_manage = signed_in
@@ -110,7 +113,7 @@ async fn page(
                     name: t.name.clone(),
                     title_prefix: t.title_prefix.clone(),
                     severity: t.severity,
-                    tags: parse_tags(&t.tags),
+                    tags: chips.remove(&t.id).unwrap_or_default(),
                     tasks: templates::tasks_of(t)
                         .into_iter()
                         .map(|t| t.title)

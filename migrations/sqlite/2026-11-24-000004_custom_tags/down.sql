@@ -1,0 +1,9 @@
+ALTER TABLE cases ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE alerts ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE observables ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE case_templates ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+DROP TABLE template_tags;
+DROP TABLE observable_tags;
+DROP TABLE alert_tags;
+DROP TABLE case_tags;
+DROP TABLE tags;
