@@ -320,7 +320,7 @@ impl Matrix<'_> {
                 &by,
                 tenantry::service::tags::Kind::Case,
                 case,
-                &[name.clone()],
+                std::slice::from_ref(&name),
                 &[],
             )
             .unwrap();
