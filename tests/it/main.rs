@@ -13,3 +13,4 @@ mod sessions;
 mod setup;
 mod sign_in;
 mod switcher;
+mod tags;
