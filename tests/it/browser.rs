@@ -607,3 +607,72 @@ fn browser_shares_a_case_and_unsharing_keeps_work() {
         d.assert_clean_console(&format!("{backend:?} sharing story"));
     }
 }
+
+/// Custom tags in the browser: tag, count, recolour, delete.
+#[test]
+fn browser_manages_custom_tags() {
+    let Some((chromedriver, chromium)) = browser("browser_manages_custom_tags") else {
+        return;
+    };
+    for backend in backends() {
+        let app = TestApp::spawn(backend);
+        let soc = app.create_org("soc");
+        app.create_user("sam@soc.test", "sam-password-1", &[(soc, "org-admin")]);
+        let d = Driver::start(&chromedriver, &chromium);
+        d.goto(&format!("{}/login", app.base_url));
+        d.fill("Login", "sam@soc.test");
+        d.fill("Password", "sam-password-1");
+        d.press("Sign in");
+        d.wait_text("You are working in soc");
+        d.press("Cases");
+        d.press("New case");
+        d.fill("Title", "Acme intrusion");
+        d.fill("Tags (comma-separated)", "client:acme");
+        d.press("Create case");
+        d.wait_text("Case #1 created.");
+        let case_url = d
+            .script("return location.href")
+            .as_str()
+            .unwrap()
+            .to_string();
+        let chip_colour =
+            "return getComputedStyle(document.querySelector('main .tag')).borderTopColor";
+        d.wait_for("the default colour", chip_colour, "rgb(53, 132, 228)");
+
+        d.press("Custom tags");
+        d.wait_text("List of custom tags (1)");
+        let cases_cell = d.script(
+            "return document.querySelector('#tags td[data-count=cases]').textContent.trim()",
+        );
+        assert_eq!(cases_cell, json!("1"), "{backend:?}: Cases = 1");
+        d.script("[...document.querySelectorAll('#tags summary')].find(s => s.textContent.includes('Change colour')).click(); return null");
+        d.script("const i = document.querySelector('#tags input[type=color]'); i.value = '#c01c28'; i.dispatchEvent(new Event('input', {bubbles: true})); return null");
+        d.press("Save colour");
+        d.wait_for(
+            "the chip repainted in place",
+            chip_colour,
+            "rgb(192, 28, 40)",
+        );
+        d.snapshot("custom-tags");
+        d.goto(&case_url);
+        d.wait_for(
+            "the case chip in the new colour",
+            chip_colour,
+            "rgb(192, 28, 40)",
+        );
+
+        d.press("Custom tags");
+        d.wait_text("List of custom tags (1)");
+        d.press("Delete");
+        d.wait_text("It is removed from 1 object(s).");
+        d.press("Delete tag");
+        d.wait_text("Tag client:acme deleted and removed from 1 object(s).");
+        d.goto(&case_url);
+        d.wait_text("Acme intrusion");
+        assert!(
+            !d.text().contains("client:acme"),
+            "{backend:?}: the tag is gone from the case"
+        );
+        d.assert_clean_console(&format!("{backend:?} custom tags"));
+    }
+}
