@@ -388,14 +388,13 @@ pub struct TagPage {
 
 pub const PAGE: usize = 15;
 
-/// The Custom tags list of the organisation: filtered, sorted, one page.
-pub fn list(
+/// Every tag of the organisation whose name contains `filter`, sorted, with counts.
+pub fn rows(
     conn: &mut DbConn,
     org: i64,
     filter: &str,
     sort: Sort,
-    page: usize,
-) -> Result<TagPage, AppError> {
+) -> Result<Vec<TagRow>, AppError> {
     let all: Vec<Tag> = tags::table
         .filter(tags::organisation_id.eq(org))
         .select(Tag::as_select())
@@ -446,6 +445,18 @@ pub fn list(
                 .cmp(&a.tag.updated_at.unwrap_or(a.tag.created_at))
         }),
     }
+    Ok(rows)
+}
+
+/// The Custom tags list of the organisation: filtered, sorted, one page.
+pub fn list(
+    conn: &mut DbConn,
+    org: i64,
+    filter: &str,
+    sort: Sort,
+    page: usize,
+) -> Result<TagPage, AppError> {
+    let rows = rows(conn, org, filter, sort)?;
     let total = rows.len();
     let pages = total.div_ceil(PAGE).max(1);
     let page = page.clamp(1, pages);

@@ -295,6 +295,14 @@ fn tags_stay_inside_their_organisation_and_need_manage_tag() {
             .first(&mut *app.conn())
             .unwrap();
         assert_eq!(colour, "#aa0011");
+        // Platform admins see the organisation's tags read-only on its page.
+        let mut admin = app.signed_in(ADMIN_LOGIN, ADMIN_PASSWORD);
+        let tab = admin.get(&format!("/admin/organisations/{}?tab=tags", w.soc));
+        assert!(
+            tab.body.contains(">phishing</span>")
+                && tab.body.contains("#aa0011")
+                && !tab.body.contains("Save colour")
+        );
         // Lists filter by tag.
         assert!(sam.get("/cases?tag=phishing").body.contains(">one</a>"));
         assert!(!sam.get("/cases?tag=nothing").body.contains(">one</a>"));

@@ -473,6 +473,8 @@ pub struct OrganisationDetail {
     pub task_rule: String,
     pub observable_rule: String,
     pub error: Option<String>,
+    /// The organisation's custom tags with their usage (Custom tags tab).
+    pub tags: Vec<crate::web::tags::TagView>,
 }
 
 fn type_str(t: Option<LinkType>) -> &'static str {
@@ -541,6 +543,23 @@ pub async fn detail_page(
             )
         })
         .collect();
+    let tags = if tab == Tab::Tags {
+        read_as(state, signed_in, move |conn, by| {
+            if !by.acting.manages_organisations() {
+                return Err(AppError::forbidden(
+                    "Managing organisations needs manageOrganisation.",
+                ));
+            }
+            let rows = crate::service::tags::rows(conn, id, "", crate::service::tags::Sort::Name)?;
+            Ok(rows)
+        })
+        .await?
+        .into_iter()
+        .map(crate::web::tags::TagView::from)
+        .collect()
+    } else {
+        Vec::new()
+    };
     let o = &row.organisation;
     let (task_rule, observable_rule) = (o.task_rule.clone(), o.observable_rule.clone());
     render(
@@ -557,6 +576,7 @@ pub async fn detail_page(
             task_rule,
             observable_rule,
             error,
+            tags,
         },
     )
 }
