@@ -342,40 +342,78 @@ struct CountRow {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     tag_id: i64,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
-    cases: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    alerts: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    observables: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    templates: i64,
+    n: i64,
 }
 
-/// Usage counts of every tag of `org`, each an indexed count restricted to
-/// objects the organisation can see (cases and observables through its
-/// shares, its own alerts and templates). One statement.
-pub fn counts(conn: &mut DbConn, org: i64) -> Result<BTreeMap<i64, [i64; 4]>, AppError> {
-    const SQL: &str = "SELECT t.id AS tag_id, \
-        (SELECT COUNT(*) FROM case_tags ct JOIN shares s ON s.case_id = ct.case_id AND s.organisation_id = t.organisation_id \
-            WHERE ct.tag_id = t.id) AS cases, \
-        (SELECT COUNT(*) FROM alert_tags at JOIN alerts a ON a.id = at.alert_id \
-            WHERE at.tag_id = t.id AND a.organisation_id = t.organisation_id) AS alerts, \
-        (SELECT COUNT(*) FROM observable_tags ot WHERE ot.tag_id = t.id AND EXISTS ( \
-            SELECT 1 FROM observable_shares os JOIN shares s ON s.id = os.share_id \
-            WHERE os.observable_id = ot.observable_id AND s.organisation_id = t.organisation_id)) AS observables, \
-        (SELECT COUNT(*) FROM template_tags tt WHERE tt.tag_id = t.id) AS templates \
-        FROM tags t WHERE t.organisation_id = $1";
+/// One grouped count (`$1` = the organisation) as (tag id, count) pairs.
+fn grouped(conn: &mut DbConn, sql: &str, org: i64) -> Result<BTreeMap<i64, i64>, AppError> {
     let rows: Vec<CountRow> = match conn {
-        DbConn::Pg(c) => diesel::sql_query(SQL)
+        DbConn::Pg(c) => diesel::sql_query(sql)
             .bind::<diesel::sql_types::BigInt, _>(org)
             .load(c)?,
-        DbConn::Sqlite(c) => diesel::sql_query(SQL.replace('$', "?"))
+        DbConn::Sqlite(c) => diesel::sql_query(sql.replace('$', "?"))
             .bind::<diesel::sql_types::BigInt, _>(org)
             .load(c)?,
     };
-    Ok(rows
+    Ok(rows.into_iter().map(|r| (r.tag_id, r.n)).collect())
+}
+
+/// Usage counts of every tag of `org`: four grouped counts (a constant number
+/// of statements whatever the number of tags), restricted to objects the
+/// organisation can see — cases and observables through its shares, its own
+/// alerts and templates.
+pub fn counts(conn: &mut DbConn, org: i64) -> Result<BTreeMap<i64, [i64; 4]>, AppError> {
+    let cases = grouped(
+        conn,
+        "SELECT ct.tag_id AS tag_id, COUNT(*) AS n FROM case_tags ct \
+         JOIN tags t ON t.id = ct.tag_id \
+         JOIN shares s ON s.case_id = ct.case_id AND s.organisation_id = $1 \
+         WHERE t.organisation_id = $1 GROUP BY ct.tag_id",
+        org,
+    )?;
+    let alerts = grouped(
+        conn,
+        "SELECT at.tag_id AS tag_id, COUNT(*) AS n FROM alert_tags at \
+         JOIN tags t ON t.id = at.tag_id \
+         JOIN alerts a ON a.id = at.alert_id AND a.organisation_id = $1 \
+         WHERE t.organisation_id = $1 GROUP BY at.tag_id",
+        org,
+    )?;
+    let observables = grouped(
+        conn,
+        "SELECT ot.tag_id AS tag_id, COUNT(DISTINCT ot.observable_id) AS n FROM observable_tags ot \
+         JOIN tags t ON t.id = ot.tag_id \
+         JOIN observable_shares os ON os.observable_id = ot.observable_id \
+         JOIN shares s ON s.id = os.share_id AND s.organisation_id = $1 \
+         WHERE t.organisation_id = $1 GROUP BY ot.tag_id",
+        org,
+    )?;
+    let templates = grouped(
+        conn,
+        "SELECT tt.tag_id AS tag_id, COUNT(*) AS n FROM template_tags tt \
+         JOIN tags t ON t.id = tt.tag_id \
+         JOIN case_templates c ON c.id = tt.template_id AND c.organisation_id = $1 \
+         WHERE t.organisation_id = $1 GROUP BY tt.tag_id",
+        org,
+    )?;
+    let ids: Vec<i64> = tags::table
+        .filter(tags::organisation_id.eq(org))
+        .select(tags::id)
+        .load(conn)?;
+    let get = |m: &BTreeMap<i64, i64>, id: i64| m.get(&id).copied().unwrap_or(0);
+    Ok(ids
         .into_iter()
-        .map(|r| (r.tag_id, [r.cases, r.alerts, r.observables, r.templates]))
+        .map(|id| {
+            (
+                id,
+                [
+                    get(&cases, id),
+                    get(&alerts, id),
+                    get(&observables, id),
+                    get(&templates, id),
+                ],
+            )
+        })
         .collect())
 }
 
