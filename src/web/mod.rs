@@ -42,6 +42,10 @@ macro_rules! route_table {
 route_table! {
     GET "/healthz" => api::healthz,
     GET "/api/status" => api::status,
+    GET "/api/case" => api::v1::legacy_case_list,
+    GET "/api/v1/user/current" => api::v1::current_user,
+    POST "/api/v1/organisation" => api::v1::create_organisation,
+    GET "/api/v1/organisation/{id}" => api::v1::get_organisation,
     GET "/static/{file}" => assets::serve,
     GET "/login" => pages::login_form,
     POST "/login" => pages::login,

@@ -38,6 +38,8 @@ enum Class {
     SocObject,
     /// Managing a tag of soc (manageTag in soc).
     SocTag,
+    /// An organisation nobody else is linked to: platform admins only.
+    ApiOrganisation,
 }
 
 fn class_of(method: &str, path: &str) -> Option<Class> {
@@ -47,6 +49,10 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
             Public
         }
         ("POST", "/logout" | "/session/organisation") | ("GET", "/") => SignedIn,
+        ("GET", "/api/v1/user/current") => SignedIn,
+        ("GET", "/api/case") => OrgObjects,
+        ("POST", "/api/v1/organisation") => PlatformAdmin,
+        ("GET", "/api/v1/organisation/{id}") => ApiOrganisation,
         (_, p) if p.starts_with("/admin/") => PlatformAdmin,
         ("GET", "/organisation/audit") => OrgAudit,
         ("GET", "/organisation/tags" | "/organisation/tags/suggest") => OrgObjects,
@@ -162,6 +168,13 @@ fn expect(class: Class, actor: Actor) -> Expect {
                 Refused(403)
             } else {
                 Allowed
+            }
+        }
+        ApiOrganisation => {
+            if actor == Platform {
+                Allowed
+            } else {
+                Refused(404)
             }
         }
         SocTag => match actor {
@@ -335,7 +348,9 @@ impl Matrix<'_> {
             .rows[0]
                 .tag
                 .id
-        } else if pattern.starts_with("/admin/organisations/") {
+        } else if pattern.starts_with("/admin/organisations/")
+            || pattern.starts_with("/api/v1/organisation/")
+        {
             self.victim_org(&mut conn)
         } else if pattern.starts_with("/admin/profiles/") {
             let name = format!("p-{}", rand::random::<u64>());
@@ -487,7 +502,7 @@ fn every_route_against_every_kind_of_caller() {
                         client.token()
                     };
                     let n = rand::random::<u32>().to_string();
-                    client.post_form(
+                    client.post_form_with(
                         &path,
                         &[
                             ("csrf_token", token.as_str()),
@@ -512,6 +527,7 @@ fn every_route_against_every_kind_of_caller() {
                             ("kind", "organisation"),
                             ("severity", "2"),
                         ],
+                        &[("X-CSRF-Token", token.as_str())],
                     )
                 };
                 let got = res.status;
@@ -525,7 +541,9 @@ fn every_route_against_every_kind_of_caller() {
                     Expect::Allowed => {
                         !to_login && got != 401 && got != 403 && got != 404 && got < 500
                     }
-                    Expect::SignIn => to_login || got == 403,
+                    Expect::SignIn => {
+                        to_login || got == 403 || (pattern.starts_with("/api/") && got == 401)
+                    }
                     Expect::Refused(code) => got == code,
                     Expect::Denied => got == 403 || got == 404,
                 };

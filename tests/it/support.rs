@@ -380,6 +380,19 @@ impl Client {
         self.finish(res)
     }
 
+    /// A raw POST (e.g. a JSON body) with extra headers.
+    pub fn post_raw(&mut self, path: &str, body: &str, headers: &[(&str, &str)]) -> Resp {
+        let mut req = self.agent.post(format!("{}{path}", self.base));
+        if let Some(c) = &self.cookie {
+            req = req.header("Cookie", c);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = req.send(body);
+        self.finish(res)
+    }
+
     /// Loads the sign-in form and posts it.
     pub fn sign_in(&mut self, login: &str, password: &str) -> Resp {
         let form = self.get("/login");

@@ -27,3 +27,6 @@ pub async fn healthz(state: actix_web::web::Data<crate::startup::AppState>) -> H
         }
     }
 }
+
+pub mod auth;
+pub mod v1;

@@ -1,0 +1,347 @@
+//! `/api/v1` endpoints (TheHive 5 compatible shapes). Ids render as `~<id>`;
+//! times are epoch milliseconds.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth::ApiActor;
+use crate::db::models::{Case, Organisation};
+use crate::domain::sharing::{case_rights, CaseAccess};
+use crate::error::AppError;
+use crate::service::auth::Actor;
+use crate::service::{organisations as orgs, tags};
+use crate::startup::AppState;
+
+/// `~123` (TheHive's id shape).
+pub fn render_id(id: i64) -> String {
+    format!("~{id}")
+}
+
+/// Accepts `~123` and `123`.
+pub fn parse_id(s: &str) -> Option<i64> {
+    s.trim().trim_start_matches('~').parse().ok()
+}
+
+fn meta(
+    kind: &str,
+    id: i64,
+    created_by: &str,
+    created_at: i64,
+    updated_by: &Option<String>,
+    updated_at: Option<i64>,
+) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("_id".into(), json!(render_id(id)));
+    m.insert("_type".into(), json!(kind));
+    m.insert("_createdBy".into(), json!(created_by));
+    m.insert("_createdAt".into(), json!(created_at));
+    if let Some(by) = updated_by {
+        m.insert("_updatedBy".into(), json!(by));
+    }
+    if let Some(at) = updated_at {
+        m.insert("_updatedAt".into(), json!(at));
+    }
+    m
+}
+
+pub fn organisation_json(o: &Organisation, links: &[String]) -> Value {
+    let mut m = meta(
+        "Organisation",
+        o.id,
+        &o.created_by,
+        o.created_at,
+        &o.updated_by,
+        o.updated_at,
+    );
+    m.insert("name".into(), json!(o.name));
+    m.insert("description".into(), json!(o.description));
+    m.insert("taskRule".into(), json!(o.task_rule));
+    m.insert("observableRule".into(), json!(o.observable_rule));
+    m.insert("locked".into(), json!(o.locked));
+    m.insert("links".into(), json!(links));
+    m.insert("extraData".into(), json!({}));
+    Value::Object(m)
+}
+
+fn user_json(actor: &Actor) -> Value {
+    let u = &actor.user;
+    let active = actor.active.as_ref();
+    let mut m = meta(
+        "User",
+        u.id,
+        &u.created_by,
+        u.created_at,
+        &u.updated_by,
+        u.updated_at,
+    );
+    m.insert("login".into(), json!(u.login));
+    m.insert("name".into(), json!(u.name));
+    if let Some(e) = &u.email {
+        m.insert("email".into(), json!(e));
+    }
+    m.insert("hasKey".into(), json!(u.api_key_hash.is_some()));
+    m.insert("hasPassword".into(), json!(u.password_hash.is_some()));
+    m.insert("hasMFA".into(), json!(false));
+    m.insert("locked".into(), json!(u.locked));
+    m.insert("profile".into(), json!(active.map(|a| a.profile.clone())));
+    m.insert(
+        "permissions".into(),
+        json!(active
+            .map(|a| a.permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>())
+            .unwrap_or_default()),
+    );
+    m.insert("organisation".into(), json!(active.map(|a| a.name.clone())));
+    m.insert(
+        "organisations".into(),
+        json!(actor
+            .organisations
+            .iter()
+            .map(|o| json!({ "organisationId": render_id(o.organisation_id), "organisation": o.organisation_name, "profile": o.profile_name }))
+            .collect::<Vec<_>>()),
+    );
+    m.insert(
+        "type".into(),
+        json!(if u.password_hash.is_none() && u.api_key_hash.is_some() {
+            "Service"
+        } else {
+            "Normal"
+        }),
+    );
+    if let Some(d) = u
+        .default_organisation_id
+        .and_then(|d| actor.organisations.iter().find(|o| o.organisation_id == d))
+    {
+        m.insert("defaultOrganisation".into(), json!(d.organisation_name));
+    }
+    m.insert("extraData".into(), json!({}));
+    Value::Object(m)
+}
+
+/// `GET /api/v1/user/current`, with `X-Organisation` and `X-Permissions`.
+pub async fn current_user(api: ApiActor) -> HttpResponse {
+    let active = api.active();
+    HttpResponse::Ok()
+        .insert_header(("X-Organisation", active.name.clone()))
+        .insert_header((
+            "X-Permissions",
+            active
+                .permissions
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+        ))
+        .json(user_json(&api.actor))
+}
+
+/// An organisation by `~id`, id or name, for callers who may see it:
+/// platform admins, its members, and organisations linked to it.
+pub async fn get_organisation(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let key = path.into_inner();
+    let acting = api.active().acting();
+    let member_of: Vec<i64> = api
+        .actor
+        .organisations
+        .iter()
+        .map(|m| m.organisation_id)
+        .collect();
+    let body = state
+        .db
+        .run(move |conn| {
+            let org = match parse_id(&key) {
+                Some(id) => crate::db::admin::organisation_by_id(conn, id)?,
+                None => None,
+            }
+            .map(Some)
+            .unwrap_or(crate::db::queries::organisation_by_key(
+                conn,
+                &crate::domain::names::name_key(&key),
+            )?)
+            .ok_or_else(|| AppError::not_found("No such organisation."))?;
+            let links = crate::db::admin::links_touching(conn, &[org.id])?;
+            let linked_from_active = links.iter().any(|l| {
+                l.from_organisation_id == acting.organisation_id && l.to_organisation_id == org.id
+            });
+            if !(acting.manages_organisations()
+                || member_of.contains(&org.id)
+                || linked_from_active)
+            {
+                return Err(AppError::not_found("No such organisation."));
+            }
+            let mut names = Vec::new();
+            for l in links.iter().filter(|l| l.from_organisation_id == org.id) {
+                if let Some(o) = crate::db::admin::organisation_by_id(conn, l.to_organisation_id)? {
+                    names.push(o.name);
+                }
+            }
+            Ok(organisation_json(&org, &names))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganisation {
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(rename = "taskRule")]
+    task_rule: Option<String>,
+    #[serde(rename = "observableRule")]
+    observable_rule: Option<String>,
+    #[serde(default)]
+    locked: bool,
+}
+
+/// `POST /api/v1/organisation` (platform admins).
+pub async fn create_organisation(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    if !api.active().acting().manages_organisations() {
+        return Err(AppError::forbidden(
+            "Creating organisations needs manageOrganisation in the admin organisation.",
+        ));
+    }
+    let body: NewOrganisation = parse_json(&body)?;
+    let (login, user_id, acting) = (
+        api.actor.user.login.clone(),
+        api.actor.user.id,
+        api.active().acting(),
+    );
+    let org = state
+        .db
+        .write(move |conn| {
+            let by = crate::service::By {
+                login: &login,
+                user_id,
+                acting,
+            };
+            let org = orgs::create(conn, &by, &body.name, &body.description)?;
+            if body.task_rule.is_some() || body.observable_rule.is_some() {
+                orgs::set_rules(
+                    conn,
+                    &by,
+                    org.id,
+                    body.task_rule.as_deref().unwrap_or("manual"),
+                    body.observable_rule.as_deref().unwrap_or("manual"),
+                )?;
+            }
+            if body.locked {
+                orgs::set_locked(conn, &by, org.id, true)?;
+            }
+            crate::db::admin::organisation_by_id(conn, org.id)?
+                .ok_or_else(|| AppError::internal("organisation vanished"))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(organisation_json(&org, &[])))
+}
+
+/// Parses a JSON body; malformed JSON, wrong types and unknown fields are 400.
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    serde_json::from_slice(body)
+        .map_err(|e| AppError::bad_request(format!("Invalid JSON body: {e}")))
+}
+
+/// A case as the API renders it for one organisation.
+pub fn case_json(
+    c: &Case,
+    access: CaseAccess,
+    user: crate::domain::permissions::Permissions,
+    owner: &str,
+    tags: &[String],
+) -> Value {
+    let mut m = meta(
+        "Case",
+        c.id,
+        &c.created_by,
+        c.created_at,
+        &c.updated_by,
+        c.updated_at,
+    );
+    m.insert("number".into(), json!(c.number));
+    m.insert("title".into(), json!(c.title));
+    m.insert("description".into(), json!(c.description));
+    m.insert("severity".into(), json!(c.severity));
+    m.insert("tlp".into(), json!(c.tlp));
+    m.insert("pap".into(), json!(c.pap));
+    m.insert("status".into(), json!(c.status));
+    m.insert("startDate".into(), json!(c.start_date));
+    if let Some(e) = c.end_date {
+        m.insert("endDate".into(), json!(e));
+    }
+    m.insert("tags".into(), json!(tags));
+    m.insert("flag".into(), json!(c.flag));
+    if let Some(a) = &c.assignee {
+        m.insert("assignee".into(), json!(a));
+    }
+    if let Some(s) = &c.summary {
+        m.insert("summary".into(), json!(s));
+    }
+    if let Some(s) = &c.impact_status {
+        m.insert("impactStatus".into(), json!(s));
+    }
+    m.insert("owningOrganisation".into(), json!(owner));
+    m.insert(
+        "userPermissions".into(),
+        json!(case_rights(user, access)
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()),
+    );
+    m.insert("extraData".into(), json!({}));
+    Value::Object(m)
+}
+
+/// `GET /api/case`: the active organisation's most recently updated cases
+/// (n8n's credential check calls it).
+pub async fn legacy_case_list(
+    state: web::Data<AppState>,
+    api: ApiActor,
+) -> Result<HttpResponse, AppError> {
+    let org = api.active().id;
+    let user = api.active().permissions;
+    let acting = api.active().acting();
+    let body = state
+        .db
+        .run(move |conn| {
+            let by_kind = crate::service::By {
+                login: "",
+                user_id: 0,
+                acting,
+            };
+            crate::service::cases::require_case_holder(&by_kind)?;
+            let (rows, _) = crate::service::cases::list::page(
+                conn,
+                org,
+                crate::service::cases::list::Scope::All,
+                crate::service::cases::list::Sort::Updated,
+                None,
+                None,
+                50,
+            )?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.case.id).collect();
+            let mut chips = tags::chips(conn, tags::Kind::Case, &ids)?;
+            let mut out = Vec::new();
+            for r in rows {
+                let v = crate::service::cases::visible(conn, org, r.case.id)?;
+                let names: Vec<String> = chips
+                    .remove(&r.case.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|c| c.name)
+                    .collect();
+                out.push(case_json(&r.case, v.access, user, &r.owner_name, &names));
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
