@@ -435,3 +435,89 @@ pub fn revoke_api_key(
         serde_json::json!({}),
     )
 }
+
+/// One wanted membership of `set_organisations`.
+pub struct WantedMembership {
+    pub organisation: String,
+    pub profile: String,
+    pub default: bool,
+}
+
+/// Makes the user's memberships exactly `wanted` (TheHive's `PUT
+/// /user/{id}/organisations`), platform admins only. Organisations are named
+/// by name or id; the account is kept even when the list is empty.
+pub fn set_organisations(
+    conn: &mut DbConn,
+    by: &By,
+    user_id: i64,
+    wanted: &[WantedMembership],
+) -> Result<Vec<(String, String, bool)>, AppError> {
+    if by.acting.member_scope() != Some(MemberScope::Platform) {
+        return Err(AppError::forbidden(
+            "Setting a user's organisations needs manageUser in the admin organisation.",
+        ));
+    }
+    let user = reachable_user(conn, by, user_id)?;
+    let mut resolved = Vec::new();
+    for w in wanted {
+        let key = w.organisation.trim();
+        let org = match key.trim_start_matches('~').parse::<i64>().ok() {
+            Some(id) => q::organisation_by_id(conn, id)?,
+            None => None,
+        }
+        .map(Some)
+        .unwrap_or(queries::organisation_by_key(
+            conn,
+            &crate::domain::names::name_key(key),
+        )?)
+        .ok_or_else(|| AppError::bad_request(format!("Unknown organisation \"{key}\".")))?;
+        let profile = pick_profile(conn, by, &org, &w.profile)?;
+        resolved.push((org, profile, w.default));
+    }
+    let current = q::organisation_ids_of_user(conn, user_id)?;
+    for org_id in &current {
+        if !resolved.iter().any(|(o, _, _)| o.id == *org_id) {
+            queries::delete_membership(conn, user_id, *org_id)?;
+            record(
+                conn,
+                by,
+                Some(*org_id),
+                "removeMember",
+                &user,
+                serde_json::json!({}),
+            )?;
+        }
+    }
+    for (org, profile, _) in &resolved {
+        match q::membership_profile(conn, user_id, org.id)? {
+            None => join(conn, by, org, &user, profile)?,
+            Some(p) if p != profile.id => {
+                q::set_membership_profile(conn, user_id, org.id, profile.id)?;
+                record(
+                    conn,
+                    by,
+                    Some(org.id),
+                    "updateMember",
+                    &user,
+                    serde_json::json!({ "organisation": org.name, "profile": profile.name }),
+                )?;
+            }
+            Some(_) => {}
+        }
+    }
+    let default = resolved
+        .iter()
+        .find(|(_, _, d)| *d)
+        .or_else(|| {
+            resolved
+                .iter()
+                .find(|(o, _, _)| Some(o.id) == user.default_organisation_id)
+        })
+        .or(resolved.first())
+        .map(|(o, _, _)| o.id);
+    q::set_default_organisation(conn, user_id, default)?;
+    Ok(resolved
+        .into_iter()
+        .map(|(o, p, _)| (o.name, p.name, Some(o.id) == default))
+        .collect())
+}

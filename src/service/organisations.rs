@@ -141,6 +141,11 @@ pub fn list(
 /// One organisation with its links; 404 when it does not exist.
 pub fn get(conn: &mut DbConn, by: &By, id: i64) -> Result<OrganisationRow, AppError> {
     require(by)?;
+    with_links(conn, id)
+}
+
+/// The organisation and its links, for callers that checked who may see them.
+pub fn with_links(conn: &mut DbConn, id: i64) -> Result<OrganisationRow, AppError> {
     let organisation = q::organisation_by_id(conn, id)?
         .ok_or_else(|| AppError::not_found("No such organisation."))?;
     let links = q::links_touching(conn, &[id])?;

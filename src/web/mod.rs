@@ -37,6 +37,8 @@ macro_rules! route_table {
     };
     (@method GET) => { web::get() };
     (@method POST) => { web::post() };
+    (@method PUT) => { web::put() };
+    (@method DELETE) => { web::delete() };
 }
 
 route_table! {
@@ -46,6 +48,11 @@ route_table! {
     GET "/api/v1/user/current" => api::v1::current_user,
     POST "/api/v1/organisation" => api::v1::create_organisation,
     GET "/api/v1/organisation/{id}" => api::v1::get_organisation,
+    GET "/api/v1/organisation/{id}/links" => api::v1::links,
+    PUT "/api/v1/organisation/{id}/link/{other}" => api::v1::link,
+    DELETE "/api/v1/organisation/{id}/link/{other}" => api::v1::unlink,
+    PUT "/api/v1/user/{id}/organisations" => api::v1::set_user_organisations,
+    POST "/api/v1/query" => api::query::query,
     GET "/static/{file}" => assets::serve,
     GET "/login" => pages::login_form,
     POST "/login" => pages::login,

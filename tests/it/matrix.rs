@@ -52,7 +52,10 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         ("GET", "/api/v1/user/current") => SignedIn,
         ("GET", "/api/case") => OrgObjects,
         ("POST", "/api/v1/organisation") => PlatformAdmin,
-        ("GET", "/api/v1/organisation/{id}") => ApiOrganisation,
+        ("GET", "/api/v1/organisation/{id}" | "/api/v1/organisation/{id}/links") => ApiOrganisation,
+        ("PUT" | "DELETE", "/api/v1/organisation/{id}/link/{other}")
+        | ("PUT", "/api/v1/user/{id}/organisations") => PlatformAdmin,
+        ("POST", "/api/v1/query") => SignedIn,
         (_, p) if p.starts_with("/admin/") => PlatformAdmin,
         ("GET", "/organisation/audit") => OrgAudit,
         ("GET", "/organisation/tags" | "/organisation/tags/suggest") => OrgObjects,
@@ -376,6 +379,7 @@ impl Matrix<'_> {
             .replace("{id}", &id.to_string())
             .replace("{share}", &share.to_string())
             .replace("{org}", &victim_org.to_string())
+            .replace("{other}", &self.victim_org(&mut conn).to_string())
             .replace("{uid}", &victim_user.to_string())
             .replace("{file}", "app.css")
     }
@@ -495,6 +499,21 @@ fn every_route_against_every_kind_of_caller() {
                 let path = m.path(pattern);
                 let res = if *method == "GET" {
                     client.get(&path)
+                } else if *method == "PUT" || *method == "DELETE" {
+                    let token = if actor == Actor::Anonymous {
+                        String::new()
+                    } else {
+                        client.token()
+                    };
+                    client.send_raw(
+                        method,
+                        &path,
+                        "{}",
+                        &[
+                            ("Content-Type", "application/json"),
+                            ("X-CSRF-Token", &token),
+                        ],
+                    )
                 } else {
                     let token = if actor == Actor::Anonymous {
                         client.get("/login").csrf()

@@ -380,6 +380,41 @@ impl Client {
         self.finish(res)
     }
 
+    /// A PUT or DELETE with a raw body and extra headers.
+    pub fn send_raw(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: &str,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let url = format!("{}{path}", self.base);
+        let cookie = self.cookie.clone();
+        let res = match method {
+            "PUT" => {
+                let mut req = self.agent.put(url);
+                if let Some(c) = &cookie {
+                    req = req.header("Cookie", c);
+                }
+                for (k, v) in headers {
+                    req = req.header(*k, *v);
+                }
+                req.send(body)
+            }
+            _ => {
+                let mut req = self.agent.delete(url);
+                if let Some(c) = &cookie {
+                    req = req.header("Cookie", c);
+                }
+                for (k, v) in headers {
+                    req = req.header(*k, *v);
+                }
+                req.call()
+            }
+        };
+        self.finish(res)
+    }
+
     /// A raw POST (e.g. a JSON body) with extra headers.
     pub fn post_raw(&mut self, path: &str, body: &str, headers: &[(&str, &str)]) -> Resp {
         let mut req = self.agent.post(format!("{}{path}", self.base));

@@ -345,3 +345,197 @@ pub async fn legacy_case_list(
         .await?;
     Ok(HttpResponse::Ok().json(body))
 }
+
+/// Runs a write as the API caller, in one transaction.
+async fn write_as<T, F>(state: &AppState, api: &ApiActor, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut crate::db::DbConn, &crate::service::By) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let (login, user_id, acting) = (
+        api.actor.user.login.clone(),
+        api.actor.user.id,
+        api.active().acting(),
+    );
+    state
+        .db
+        .write(move |conn| {
+            f(
+                conn,
+                &crate::service::By {
+                    login: &login,
+                    user_id,
+                    acting,
+                },
+            )
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+pub struct SetOrganisations {
+    organisations: Vec<WantedOrganisation>,
+}
+
+#[derive(Deserialize)]
+pub struct WantedOrganisation {
+    organisation: String,
+    profile: String,
+    #[serde(default)]
+    default: bool,
+}
+
+/// `PUT /api/v1/user/{id}/organisations`: the memberships, exactly.
+pub async fn set_user_organisations(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    if api.active().acting().member_scope() != Some(crate::domain::policy::MemberScope::Platform) {
+        return Err(AppError::forbidden(
+            "Setting a user's organisations needs manageUser in the admin organisation.",
+        ));
+    }
+    let user_id = parse_id(&path).ok_or_else(|| AppError::not_found("No such user."))?;
+    let body: SetOrganisations = parse_json(&body)?;
+    let wanted: Vec<crate::service::members::WantedMembership> = body
+        .organisations
+        .into_iter()
+        .map(|w| crate::service::members::WantedMembership {
+            organisation: w.organisation,
+            profile: w.profile,
+            default: w.default,
+        })
+        .collect();
+    let set = write_as(&state, &api, move |conn, by| {
+        crate::service::members::set_organisations(conn, by, user_id, &wanted)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "organisations": set.into_iter().map(|(o, p, d)| json!({ "organisation": o, "profile": p, "default": d })).collect::<Vec<_>>()
+    })))
+}
+
+fn org_id_by_key(conn: &mut crate::db::DbConn, key: &str) -> Result<i64, AppError> {
+    Ok(match parse_id(key) {
+        Some(id) => crate::db::admin::organisation_by_id(conn, id)?,
+        None => None,
+    }
+    .map(Some)
+    .unwrap_or(crate::db::queries::organisation_by_key(
+        conn,
+        &crate::domain::names::name_key(key),
+    )?)
+    .ok_or_else(|| AppError::not_found("No such organisation."))?
+    .id)
+}
+
+#[derive(Deserialize, Default)]
+pub struct LinkBody {
+    #[serde(rename = "linkType")]
+    link_type: Option<String>,
+    #[serde(rename = "otherLinkType")]
+    other_link_type: Option<String>,
+}
+
+fn link_type(v: Option<&str>) -> Result<Option<crate::domain::policy::LinkType>, AppError> {
+    crate::domain::policy::LinkType::parse_optional(v.unwrap_or("default"))
+        .map_err(AppError::bad_request)
+}
+
+/// `PUT /api/v1/organisation/{a}/link/{b}`: both directions (default: `default`).
+pub async fn link(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let (a, b) = path.into_inner();
+    let body: LinkBody = if body.iter().all(u8::is_ascii_whitespace) {
+        LinkBody::default()
+    } else {
+        parse_json(&body)?
+    };
+    let outgoing = link_type(body.link_type.as_deref())?;
+    let incoming = link_type(body.other_link_type.as_deref())?;
+    write_as(&state, &api, move |conn, by| {
+        let (a, b) = (org_id_by_key(conn, &a)?, org_id_by_key(conn, &b)?);
+        orgs::set_links(
+            conn,
+            by,
+            a,
+            &[orgs::WantedLink {
+                other: b,
+                outgoing,
+                incoming,
+            }],
+        )
+        .map(drop)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `DELETE /api/v1/organisation/{a}/link/{b}`: both directions.
+pub async fn unlink(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (a, b) = path.into_inner();
+    write_as(&state, &api, move |conn, by| {
+        let (a, b) = (org_id_by_key(conn, &a)?, org_id_by_key(conn, &b)?);
+        orgs::set_links(
+            conn,
+            by,
+            a,
+            &[orgs::WantedLink {
+                other: b,
+                outgoing: None,
+                incoming: None,
+            }],
+        )
+        .map(drop)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /api/v1/organisation/{a}/links`: `[{linkType, otherLinkType, organisation}]`.
+pub async fn links(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let key = path.into_inner();
+    let acting = api.active().acting();
+    let member_of: Vec<i64> = api
+        .actor
+        .organisations
+        .iter()
+        .map(|m| m.organisation_id)
+        .collect();
+    let body = state
+        .db
+        .run(move |conn| {
+            let id = org_id_by_key(conn, &key)?;
+            if !(acting.manages_organisations() || member_of.contains(&id)) {
+                return Err(AppError::not_found("No such organisation."));
+            }
+            let row = orgs::with_links(conn, id)?;
+            let mut out = Vec::new();
+            for l in row.links {
+                if let Some(other) = crate::db::admin::organisation_by_id(conn, l.other_id)? {
+                    out.push(json!({
+                        "linkType": l.outgoing.map_or("none", |t| t.as_str()),
+                        "otherLinkType": l.incoming.map_or("none", |t| t.as_str()),
+                        "organisation": organisation_json(&other, &[]),
+                    }));
+                }
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
