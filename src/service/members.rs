@@ -521,3 +521,92 @@ pub fn set_organisations(
         .map(|(o, p, _)| (o.name, p.name, Some(o.id) == default))
         .collect())
 }
+
+/// Changes a reachable user's name and e-mail.
+pub fn update_account(
+    conn: &mut DbConn,
+    by: &By,
+    context_org: i64,
+    user_id: i64,
+    name: Option<&str>,
+    email: Option<&str>,
+) -> Result<(), AppError> {
+    use crate::db::schema::users;
+    use diesel::prelude::*;
+    let user = reachable_user(conn, by, user_id)?;
+    let name = match name {
+        Some(n) if n.trim().is_empty() || n.trim().chars().count() > 128 => {
+            return Err(AppError::bad_request(
+                "The name is required (at most 128 characters).",
+            ))
+        }
+        Some(n) => n.trim().to_string(),
+        None => user.name.clone(),
+    };
+    let email = match email {
+        Some(e) if !e.trim().is_empty() && !e.contains('@') => {
+            return Err(AppError::bad_request("The e-mail address is not valid."))
+        }
+        Some(e) if e.trim().is_empty() => None,
+        Some(e) => Some(e.trim().to_string()),
+        None => user.email.clone(),
+    };
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::name.eq(&name),
+            users::email.eq(&email),
+            users::updated_by.eq(by.login),
+            users::updated_at.eq(now_ms()),
+        ))
+        .execute(conn)?;
+    record(
+        conn,
+        by,
+        Some(context_org),
+        "update",
+        &user,
+        serde_json::json!({ "name": name }),
+    )
+}
+
+/// Deletes an account outright (platform admins; never oneself).
+pub fn delete_account(
+    conn: &mut DbConn,
+    by: &By,
+    context_org: i64,
+    user_id: i64,
+) -> Result<(), AppError> {
+    let user = reachable_user(conn, by, user_id)?;
+    if by.acting.member_scope() != Some(MemberScope::Platform) {
+        return Err(AppError::forbidden(
+            "Deleting an account needs manageUser in the admin organisation.",
+        ));
+    }
+    if user.id == by.user_id {
+        return Err(AppError::forbidden("You cannot delete yourself."));
+    }
+    queries::delete_sessions_of_user(conn, user_id)?;
+    q::delete_user(conn, user_id)?;
+    record(
+        conn,
+        by,
+        Some(context_org),
+        "delete",
+        &user,
+        serde_json::json!({}),
+    )
+}
+
+/// A user the caller may read: any user for platform admins, else members of
+/// the active organisation. 404 otherwise.
+pub fn readable_user(conn: &mut DbConn, by: &By, user_id: i64) -> Result<User, AppError> {
+    let user =
+        queries::user_by_id(conn, user_id)?.ok_or_else(|| AppError::not_found("No such user."))?;
+    if by.acting.member_scope() == Some(MemberScope::Platform)
+        || q::organisation_ids_of_user(conn, user_id)?.contains(&by.acting.organisation_id)
+    {
+        Ok(user)
+    } else {
+        Err(AppError::not_found("No such user."))
+    }
+}

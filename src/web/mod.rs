@@ -39,6 +39,7 @@ macro_rules! route_table {
     (@method POST) => { web::post() };
     (@method PUT) => { web::put() };
     (@method DELETE) => { web::delete() };
+    (@method PATCH) => { web::patch() };
 }
 
 route_table! {
@@ -52,6 +53,15 @@ route_table! {
     PUT "/api/v1/organisation/{id}/link/{other}" => api::v1::link,
     DELETE "/api/v1/organisation/{id}/link/{other}" => api::v1::unlink,
     PUT "/api/v1/user/{id}/organisations" => api::v1::set_user_organisations,
+    POST "/api/v1/user" => api::users::create,
+    GET "/api/v1/user/{id}" => api::users::get,
+    PATCH "/api/v1/user/{id}" => api::users::update,
+    DELETE "/api/v1/user/{id}/force" => api::users::delete,
+    POST "/api/v1/user/{id}/password/set" => api::users::set_password,
+    POST "/api/v1/user/{id}/password/change" => api::users::change_password,
+    GET "/api/v1/user/{id}/key" => api::users::get_key,
+    POST "/api/v1/user/{id}/key/renew" => api::users::renew_key,
+    DELETE "/api/v1/user/{id}/key" => api::users::revoke_key,
     POST "/api/v1/query" => api::query::query,
     GET "/static/{file}" => assets::serve,
     GET "/login" => pages::login_form,

@@ -40,6 +40,10 @@ enum Class {
     SocTag,
     /// An organisation nobody else is linked to: platform admins only.
     ApiOrganisation,
+    /// Changing another user's password: refused to everyone (403).
+    NotSelf,
+    /// API keys are digests: never shown again (409).
+    KeyNotShown,
 }
 
 fn class_of(method: &str, path: &str) -> Option<Class> {
@@ -56,6 +60,13 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         ("PUT" | "DELETE", "/api/v1/organisation/{id}/link/{other}")
         | ("PUT", "/api/v1/user/{id}/organisations") => PlatformAdmin,
         ("POST", "/api/v1/query") => SignedIn,
+        ("POST", "/api/v1/user") => OrgAdmin,
+        ("GET", "/api/v1/user/{id}")
+        | ("PATCH", "/api/v1/user/{id}")
+        | ("DELETE", "/api/v1/user/{id}/force" | "/api/v1/user/{id}/key") => ForeignUser,
+        ("POST", "/api/v1/user/{id}/password/set" | "/api/v1/user/{id}/key/renew") => ForeignUser,
+        ("POST", "/api/v1/user/{id}/password/change") => NotSelf,
+        ("GET", "/api/v1/user/{id}/key") => KeyNotShown,
         (_, p) if p.starts_with("/admin/") => PlatformAdmin,
         ("GET", "/organisation/audit") => OrgAudit,
         ("GET", "/organisation/tags" | "/organisation/tags/suggest") => OrgObjects,
@@ -152,6 +163,8 @@ fn expect(class: Class, actor: Actor) -> Expect {
         }
         OrgAdmin => Allowed,
         ForeignMember => Refused(404),
+        NotSelf => Refused(403),
+        KeyNotShown => Refused(409),
         ForeignUser => {
             if actor == Platform {
                 Allowed
@@ -499,7 +512,7 @@ fn every_route_against_every_kind_of_caller() {
                 let path = m.path(pattern);
                 let res = if *method == "GET" {
                     client.get(&path)
-                } else if *method == "PUT" || *method == "DELETE" {
+                } else if *method == "PUT" || *method == "DELETE" || *method == "PATCH" {
                     let token = if actor == Actor::Anonymous {
                         String::new()
                     } else {

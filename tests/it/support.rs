@@ -391,8 +391,12 @@ impl Client {
         let url = format!("{}{path}", self.base);
         let cookie = self.cookie.clone();
         let res = match method {
-            "PUT" => {
-                let mut req = self.agent.put(url);
+            "PUT" | "PATCH" => {
+                let mut req = if method == "PUT" {
+                    self.agent.put(url)
+                } else {
+                    self.agent.patch(url)
+                };
                 if let Some(c) = &cookie {
                     req = req.header("Cookie", c);
                 }

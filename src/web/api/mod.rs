@@ -30,4 +30,5 @@ pub async fn healthz(state: actix_web::web::Data<crate::startup::AppState>) -> H
 
 pub mod auth;
 pub mod query;
+pub mod users;
 pub mod v1;

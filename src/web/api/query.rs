@@ -122,16 +122,12 @@ pub fn matches(filter: &Value, object: &Value) -> Result<bool, AppError> {
                     "_startsWith" => hay.starts_with(&needle),
                     "_endsWith" => hay.ends_with(&needle),
                     "_like" => like(&hay, &needle),
-                    _ => hay
-                        .to_lowercase()
-                        .split(|c: char| !c.is_alphanumeric())
-                        .any(|w| {
-                            !w.is_empty()
-                                && needle.to_lowercase().split_whitespace().any(|n| n == w)
-                        }),
+                    // `_match`: the field contains the value, ignoring case.
+                    _ => hay.to_lowercase().contains(&needle.to_lowercase()),
                 }
             }
-            "_has" => {
+            // `_contains` is TheHive's deprecated spelling of `_has`.
+            "_has" | "_contains" => {
                 let f = spec
                     .as_str()
                     .or_else(|| spec.get("_field").and_then(Value::as_str))
@@ -295,7 +291,20 @@ pub async fn query(
                         .ok_or_else(|| AppError::not_found("No such organisation."))?;
                     Ok((vec![render(org)], 1))
                 }
-                other => Err(bad(format!("Unsupported query start {other}: this version serves listOrganisation and getOrganisation."))),
+                "listUser" => {
+                    let org = acting.organisation_id;
+                    let mut out = Vec::new();
+                    for m in crate::db::admin::members_of(conn, org)? {
+                        if let Some(user) = crate::db::queries::user_by_id(conn, m.user_id)? {
+                            let memberships = crate::db::queries::memberships_of_user(conn, m.user_id)?;
+                            out.push(super::v1::user_output(&user, &memberships, Some(org)));
+                        }
+                    }
+                    Ok((out, 1))
+                }
+                other => Err(bad(format!(
+                    "Unsupported query start {other}: this version serves listOrganisation, getOrganisation and listUser."
+                ))),
             }
         })
         .await?;

@@ -65,8 +65,38 @@ pub fn organisation_json(o: &Organisation, links: &[String]) -> Value {
 }
 
 fn user_json(actor: &Actor) -> Value {
-    let u = &actor.user;
-    let active = actor.active.as_ref();
+    user_output(
+        &actor.user,
+        &actor.organisations,
+        actor.active.as_ref().map(|a| a.id),
+    )
+}
+
+/// A user as seen from organisation `org`: its profile and permissions there.
+pub fn user_output(
+    u: &crate::db::models::User,
+    memberships: &[crate::db::models::MembershipView],
+    org: Option<i64>,
+) -> Value {
+    let here = org.and_then(|o| memberships.iter().find(|m| m.organisation_id == o));
+    let permissions: Vec<&str> = here
+        .and_then(|m| {
+            crate::domain::permissions::Permissions::from_storage(&m.profile_permissions).ok()
+        })
+        .map(|p| {
+            let kind = if crate::domain::names::name_key(&here.unwrap().organisation_name)
+                == crate::domain::names::ADMIN_ORGANISATION
+            {
+                crate::domain::permissions::ProfileKind::Admin
+            } else {
+                crate::domain::permissions::ProfileKind::Organisation
+            };
+            crate::domain::permissions::effective_permissions(kind, p)
+                .iter()
+                .map(|p| p.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
     let mut m = meta(
         "User",
         u.id,
@@ -84,18 +114,18 @@ fn user_json(actor: &Actor) -> Value {
     m.insert("hasPassword".into(), json!(u.password_hash.is_some()));
     m.insert("hasMFA".into(), json!(false));
     m.insert("locked".into(), json!(u.locked));
-    m.insert("profile".into(), json!(active.map(|a| a.profile.clone())));
     m.insert(
-        "permissions".into(),
-        json!(active
-            .map(|a| a.permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>())
-            .unwrap_or_default()),
+        "profile".into(),
+        json!(here.map(|h| h.profile_name.clone())),
     );
-    m.insert("organisation".into(), json!(active.map(|a| a.name.clone())));
+    m.insert("permissions".into(), json!(permissions));
+    m.insert(
+        "organisation".into(),
+        json!(here.map(|h| h.organisation_name.clone())),
+    );
     m.insert(
         "organisations".into(),
-        json!(actor
-            .organisations
+        json!(memberships
             .iter()
             .map(|o| json!({ "organisationId": render_id(o.organisation_id), "organisation": o.organisation_name, "profile": o.profile_name }))
             .collect::<Vec<_>>()),
@@ -110,7 +140,7 @@ fn user_json(actor: &Actor) -> Value {
     );
     if let Some(d) = u
         .default_organisation_id
-        .and_then(|d| actor.organisations.iter().find(|o| o.organisation_id == d))
+        .and_then(|d| memberships.iter().find(|o| o.organisation_id == d))
     {
         m.insert("defaultOrganisation".into(), json!(d.organisation_name));
     }
@@ -392,11 +422,13 @@ pub async fn set_user_organisations(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    if api.active().acting().member_scope() != Some(crate::domain::policy::MemberScope::Platform) {
+    // Like TheHive, a platform administrator may do this from any active
+    // organisation: the right comes from their `admin` membership.
+    let Some(platform) = platform_acting(&api) else {
         return Err(AppError::forbidden(
             "Setting a user's organisations needs manageUser in the admin organisation.",
         ));
-    }
+    };
     let user_id = parse_id(&path).ok_or_else(|| AppError::not_found("No such user."))?;
     let body: SetOrganisations = parse_json(&body)?;
     let wanted: Vec<crate::service::members::WantedMembership> = body
@@ -408,10 +440,18 @@ pub async fn set_user_organisations(
             default: w.default,
         })
         .collect();
-    let set = write_as(&state, &api, move |conn, by| {
-        crate::service::members::set_organisations(conn, by, user_id, &wanted)
-    })
-    .await?;
+    let (login, uid) = (api.actor.user.login.clone(), api.actor.user.id);
+    let set = state
+        .db
+        .write(move |conn| {
+            let by = crate::service::By {
+                login: &login,
+                user_id: uid,
+                acting: platform,
+            };
+            crate::service::members::set_organisations(conn, &by, user_id, &wanted)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(json!({
         "organisations": set.into_iter().map(|(o, p, d)| json!({ "organisation": o, "profile": p, "default": d })).collect::<Vec<_>>()
     })))
@@ -538,4 +578,26 @@ pub async fn links(
         })
         .await?;
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// The caller's rights in the `admin` organisation when they are a platform
+/// administrator (a member of `admin` with manageUser), whatever organisation
+/// the request is made in.
+pub fn platform_acting(api: &ApiActor) -> Option<crate::domain::policy::Acting> {
+    use crate::domain::permissions::{effective_permissions, Permission, Permissions, ProfileKind};
+    let m = api.actor.organisations.iter().find(|m| {
+        crate::domain::names::name_key(&m.organisation_name)
+            == crate::domain::names::ADMIN_ORGANISATION
+    })?;
+    let permissions = effective_permissions(
+        ProfileKind::Admin,
+        Permissions::from_storage(&m.profile_permissions).ok()?,
+    );
+    permissions
+        .contains(Permission::ManageUser)
+        .then_some(crate::domain::policy::Acting {
+            organisation_id: m.organisation_id,
+            kind: ProfileKind::Admin,
+            permissions,
+        })
 }
