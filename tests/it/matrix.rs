@@ -60,6 +60,8 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         ("PUT" | "DELETE", "/api/v1/organisation/{id}/link/{other}")
         | ("PUT", "/api/v1/user/{id}/organisations") => PlatformAdmin,
         ("POST", "/api/v1/query") => SignedIn,
+        ("POST", "/api/v1/profile") | ("PATCH" | "DELETE", "/api/v1/profile/{id}") => PlatformAdmin,
+        ("GET", "/api/v1/profile/{id}") => SignedIn,
         ("POST", "/api/v1/user") => OrgAdmin,
         ("GET", "/api/v1/user/{id}")
         | ("PATCH", "/api/v1/user/{id}")
@@ -368,7 +370,8 @@ impl Matrix<'_> {
             || pattern.starts_with("/api/v1/organisation/")
         {
             self.victim_org(&mut conn)
-        } else if pattern.starts_with("/admin/profiles/") {
+        } else if pattern.starts_with("/admin/profiles/") || pattern.starts_with("/api/v1/profile/")
+        {
             let name = format!("p-{}", rand::random::<u64>());
             queries::insert_profile(
                 &mut conn,

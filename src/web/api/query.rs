@@ -291,6 +291,10 @@ pub async fn query(
                         .ok_or_else(|| AppError::not_found("No such organisation."))?;
                     Ok((vec![render(org)], 1))
                 }
+                "listProfile" => Ok((
+                    crate::db::admin::all_profiles(conn)?.iter().map(super::profiles::profile_json).collect::<Vec<_>>(),
+                    1,
+                )),
                 "listUser" => {
                     let org = acting.organisation_id;
                     let mut out = Vec::new();
@@ -303,7 +307,7 @@ pub async fn query(
                     Ok((out, 1))
                 }
                 other => Err(bad(format!(
-                    "Unsupported query start {other}: this version serves listOrganisation, getOrganisation and listUser."
+                    "Unsupported query start {other}: this version serves listOrganisation, getOrganisation, listUser and listProfile."
                 ))),
             }
         })

@@ -1,0 +1,190 @@
+//! `/api/v1/profile…` (platform admins with manageProfile).
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth::ApiActor;
+use super::v1::{parse_id, parse_json, render_id};
+use crate::db::models::Profile;
+use crate::domain::permissions::{Permission, Permissions, ProfileKind};
+use crate::error::AppError;
+use crate::service::profiles;
+use crate::startup::AppState;
+
+/// A profile in TheHive's shape; permissions sorted by name.
+pub fn profile_json(p: &Profile) -> Value {
+    let mut permissions: Vec<&str> = Permissions::from_storage(&p.permissions)
+        .unwrap_or_default()
+        .iter()
+        .map(Permission::as_str)
+        .collect();
+    permissions.sort_unstable();
+    let admin = p.kind == ProfileKind::Admin.as_str();
+    let mut m = serde_json::Map::new();
+    m.insert("_id".into(), json!(render_id(p.id)));
+    m.insert("_type".into(), json!("Profile"));
+    m.insert("_createdBy".into(), json!(p.created_by));
+    m.insert("_createdAt".into(), json!(p.created_at));
+    if let Some(by) = &p.updated_by {
+        m.insert("_updatedBy".into(), json!(by));
+    }
+    if let Some(at) = p.updated_at {
+        m.insert("_updatedAt".into(), json!(at));
+    }
+    m.insert("name".into(), json!(p.name));
+    m.insert("permissions".into(), json!(permissions));
+    m.insert("editable".into(), json!(p.editable));
+    m.insert("isAdmin".into(), json!(admin));
+    m.insert("forAdmin".into(), json!(admin));
+    m.insert("forOrg".into(), json!(!admin));
+    Value::Object(m)
+}
+
+/// Admin-only permissions make an admin profile; anything else is an
+/// organisation profile.
+fn kind_of(names: &[String]) -> &'static str {
+    let admin_only = [
+        Permission::ManageOrganisation,
+        Permission::ManageProfile,
+        Permission::ManagePlatform,
+    ];
+    let perms = Permissions::parse_names(names.iter().map(String::as_str)).unwrap_or_default();
+    if admin_only.iter().any(|p| perms.contains(*p)) {
+        ProfileKind::Admin.as_str()
+    } else {
+        ProfileKind::Organisation.as_str()
+    }
+}
+
+async fn as_actor<T, F>(state: &AppState, api: &ApiActor, write: bool, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut crate::db::DbConn, &crate::service::By) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let (login, uid, acting) = (
+        api.actor.user.login.clone(),
+        api.actor.user.id,
+        api.active().acting(),
+    );
+    let call = move |conn: &mut crate::db::DbConn| {
+        f(
+            conn,
+            &crate::service::By {
+                login: &login,
+                user_id: uid,
+                acting,
+            },
+        )
+    };
+    if write {
+        state.db.write(call).await
+    } else {
+        state.db.run(call).await
+    }
+}
+
+fn require(api: &ApiActor) -> Result<(), AppError> {
+    if api.active().acting().manages_profiles() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "Managing profiles needs manageProfile in the admin organisation.",
+        ))
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewProfile {
+    name: String,
+    #[serde(default)]
+    permissions: Vec<String>,
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    require(&api)?;
+    let body: NewProfile = parse_json(&body)?;
+    let p = as_actor(&state, &api, true, move |conn, by| {
+        profiles::create(
+            conn,
+            by,
+            &body.name,
+            kind_of(&body.permissions),
+            &body.permissions,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(profile_json(&p)))
+}
+
+fn find(conn: &mut crate::db::DbConn, key: &str) -> Result<Profile, AppError> {
+    match parse_id(key) {
+        Some(id) => crate::db::admin::profile_by_id(conn, id)?,
+        None => crate::db::queries::profile_by_name(conn, key)?,
+    }
+    .ok_or_else(|| AppError::not_found("No such profile."))
+}
+
+pub async fn get(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let key = path.into_inner();
+    let p = as_actor(&state, &api, false, move |conn, _| find(conn, &key)).await?;
+    Ok(HttpResponse::Ok().json(profile_json(&p)))
+}
+
+#[derive(Deserialize)]
+pub struct ProfilePatch {
+    name: Option<String>,
+    permissions: Option<Vec<String>>,
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    require(&api)?;
+    let key = path.into_inner();
+    let patch: ProfilePatch = parse_json(&body)?;
+    as_actor(&state, &api, true, move |conn, by| {
+        let p = find(conn, &key)?;
+        let current: Vec<String> = Permissions::from_storage(&p.permissions)
+            .unwrap_or_default()
+            .iter()
+            .map(|x| x.as_str().to_string())
+            .collect();
+        profiles::update(
+            conn,
+            by,
+            p.id,
+            patch.name.as_deref().unwrap_or(&p.name),
+            patch.permissions.as_deref().unwrap_or(&current),
+        )
+        .map(drop)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn delete(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    require(&api)?;
+    let key = path.into_inner();
+    as_actor(&state, &api, true, move |conn, by| {
+        let p = find(conn, &key)?;
+        profiles::delete(conn, by, p.id)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
