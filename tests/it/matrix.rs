@@ -60,6 +60,10 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         ("PUT" | "DELETE", "/api/v1/organisation/{id}/link/{other}")
         | ("PUT", "/api/v1/user/{id}/organisations") => PlatformAdmin,
         ("POST", "/api/v1/query") => SignedIn,
+        ("POST", "/api/v1/case") | ("PATCH", "/api/v1/case/_bulk") => OrgObjects,
+        ("GET", "/api/v1/case/{id}") => CaseView,
+        ("PATCH", "/api/v1/case/{id}") => CaseUpdate,
+        ("DELETE", "/api/v1/case/{id}") => CaseOwner,
         ("POST", "/api/v1/profile") | ("PATCH" | "DELETE", "/api/v1/profile/{id}") => PlatformAdmin,
         ("GET", "/api/v1/profile/{id}") => SignedIn,
         ("POST", "/api/v1/user") => OrgAdmin,
@@ -391,8 +395,13 @@ impl Matrix<'_> {
         };
         let victim_org = self.victim_org(&mut conn);
         let victim_user = self.victim_user(&mut conn, victim_org);
+        let id = if pattern.starts_with("/api/v1/case/") {
+            format!("~{id}")
+        } else {
+            id.to_string()
+        };
         pattern
-            .replace("{id}", &id.to_string())
+            .replace("{id}", &id)
             .replace("{share}", &share.to_string())
             .replace("{org}", &victim_org.to_string())
             .replace("{other}", &self.victim_org(&mut conn).to_string())

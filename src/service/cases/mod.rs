@@ -375,25 +375,26 @@ pub fn update(
     let v = visible(conn, by.acting.organisation_id, case_id)?;
     let mut c = v.case.clone();
     let reopening = patch.status.as_deref().is_some_and(|s| !is_closed(s)) && is_closed(&c.status);
-    let other_change = patch.title.is_some()
-        || patch.description.is_some()
-        || patch.severity.is_some()
-        || patch.tlp.is_some()
-        || patch.pap.is_some()
-        || patch.impact_status.is_some()
-        || patch.summary.is_some()
-        || patch.assignee.is_some()
-        || patch.flag.is_some()
-        || patch.tags.is_some()
-        || !patch.add_tags.is_empty()
-        || !patch.remove_tags.is_empty()
-        || patch.start_date.is_some()
-        || patch.end_date.is_some()
-        || (patch.status.is_some() && !reopening);
+    // Anything but a pure reopen is an edit (an empty patch too).
+    let only_reopen = reopening
+        && patch.title.is_none()
+        && patch.description.is_none()
+        && patch.severity.is_none()
+        && patch.tlp.is_none()
+        && patch.pap.is_none()
+        && patch.impact_status.is_none()
+        && patch.summary.is_none()
+        && patch.assignee.is_none()
+        && patch.flag.is_none()
+        && patch.tags.is_none()
+        && patch.add_tags.is_empty()
+        && patch.remove_tags.is_empty()
+        && patch.start_date.is_none()
+        && patch.end_date.is_none();
     if reopening {
         v.require(by, CaseAction::Reopen)?;
     }
-    if other_change {
+    if !only_reopen {
         v.require(by, CaseAction::Update)?;
     }
     let now = now_ms();

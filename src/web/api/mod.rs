@@ -29,6 +29,7 @@ pub async fn healthz(state: actix_web::web::Data<crate::startup::AppState>) -> H
 }
 
 pub mod auth;
+pub mod cases;
 pub mod profiles;
 pub mod query;
 pub mod users;

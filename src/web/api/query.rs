@@ -253,6 +253,7 @@ pub async fn query(
         .unwrap_or("")
         .to_string();
     let acting = api.active().acting();
+    let (login, user_id) = (api.actor.user.login.clone(), api.actor.user.id);
     let members_of: Vec<i64> = api
         .actor
         .organisations
@@ -290,6 +291,15 @@ pub async fn query(
                         .find(|o| (parse_id(&key) == Some(o.id) || o.name_key == crate::domain::names::name_key(&key)) && visible(o.id))
                         .ok_or_else(|| AppError::not_found("No such organisation."))?;
                     Ok((vec![render(org)], 1))
+                }
+                "listCase" => {
+                    let by = crate::service::By { login: &login, user_id, acting };
+                    Ok((super::cases::all_visible(conn, &by, 10_000)?, 1))
+                }
+                "getCase" => {
+                    let by = crate::service::By { login: &login, user_id, acting };
+                    let v = super::cases::resolve(conn, acting.organisation_id, &id_or_name.clone().unwrap_or_default())?;
+                    Ok((vec![super::cases::render(conn, &by, &v)?], 1))
                 }
                 "listProfile" => Ok((
                     crate::db::admin::all_profiles(conn)?.iter().map(super::profiles::profile_json).collect::<Vec<_>>(),
