@@ -24,7 +24,10 @@ pub fn profile_json(p: &Profile) -> Value {
     let mut m = serde_json::Map::new();
     m.insert("_id".into(), json!(render_id(p.id)));
     m.insert("_type".into(), json!("Profile"));
-    m.insert("_createdBy".into(), json!(p.created_by));
+    m.insert(
+        "_createdBy".into(),
+        json!(super::v1::creator(&p.created_by)),
+    );
     m.insert("_createdAt".into(), json!(p.created_at));
     if let Some(by) = &p.updated_by {
         m.insert("_updatedBy".into(), json!(by));

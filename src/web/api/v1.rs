@@ -23,6 +23,17 @@ pub fn parse_id(s: &str) -> Option<i64> {
     s.trim().trim_start_matches('~').parse().ok()
 }
 
+/// Objects Tenantry creates itself render as created by TheHive's system
+/// user, which clients (thehive4py's own test clean-up among them) use to
+/// recognise built-in objects.
+pub fn creator(created_by: &str) -> &str {
+    if created_by == crate::service::bootstrap::SYSTEM_ACTOR {
+        "system@thehive.local"
+    } else {
+        created_by
+    }
+}
+
 fn meta(
     kind: &str,
     id: i64,
@@ -34,7 +45,7 @@ fn meta(
     let mut m = serde_json::Map::new();
     m.insert("_id".into(), json!(render_id(id)));
     m.insert("_type".into(), json!(kind));
-    m.insert("_createdBy".into(), json!(created_by));
+    m.insert("_createdBy".into(), json!(creator(created_by)));
     m.insert("_createdAt".into(), json!(created_at));
     if let Some(by) = updated_by {
         m.insert("_updatedBy".into(), json!(by));
