@@ -60,7 +60,12 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         ("PUT" | "DELETE", "/api/v1/organisation/{id}/link/{other}")
         | ("PUT", "/api/v1/user/{id}/organisations") => PlatformAdmin,
         ("POST", "/api/v1/query") => SignedIn,
-        ("POST", "/api/v1/case") | ("PATCH", "/api/v1/case/_bulk") => OrgObjects,
+        ("POST", "/api/v1/case") | ("PATCH", "/api/v1/case/_bulk" | "/api/v1/task/_bulk") => {
+            OrgObjects
+        }
+        ("GET", "/api/v1/task/{id}" | "/api/v1/task/{id}/shares") => CaseView,
+        ("POST" | "DELETE", "/api/v1/task/{id}/shares") => CaseShare,
+        ("POST", "/api/v1/case/{id}/task") | ("PATCH" | "DELETE", "/api/v1/task/{id}") => CaseTasks,
         ("GET", "/api/v1/case/{id}") => CaseView,
         ("PATCH", "/api/v1/case/{id}") => CaseUpdate,
         ("DELETE", "/api/v1/case/{id}") => CaseOwner,
@@ -316,7 +321,7 @@ impl Matrix<'_> {
         let (case, task, obs, share) = self.fresh_case();
         let by = self.by();
         let mut conn = self.app.conn();
-        let id = if pattern.starts_with("/tasks/") {
+        let id = if pattern.starts_with("/tasks/") || pattern.starts_with("/api/v1/task/") {
             task
         } else if pattern.starts_with("/observables/") {
             obs

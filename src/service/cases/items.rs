@@ -791,3 +791,15 @@ pub fn unshare_observable(
     }
     Ok(removed)
 }
+
+/// Every task the organisation holds (newest first, at most `cap`), with its case id.
+pub fn tasks_visible_to(conn: &mut DbConn, org: i64, cap: i64) -> Result<Vec<Task>, AppError> {
+    Ok(task_shares::table
+        .inner_join(tasks::table)
+        .inner_join(shares::table)
+        .filter(shares::organisation_id.eq(org))
+        .order(tasks::id.desc())
+        .limit(cap)
+        .select(Task::as_select())
+        .load(conn)?)
+}

@@ -32,5 +32,6 @@ pub mod auth;
 pub mod cases;
 pub mod profiles;
 pub mod query;
+pub mod tasks;
 pub mod users;
 pub mod v1;

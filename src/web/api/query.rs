@@ -254,6 +254,11 @@ pub async fn query(
         .to_string();
     let acting = api.active().acting();
     let (login, user_id) = (api.actor.user.login.clone(), api.actor.user.id);
+    let next_op = ops
+        .get(1)
+        .and_then(|o| o.get("_name"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     let members_of: Vec<i64> = api
         .actor
         .organisations
@@ -299,7 +304,21 @@ pub async fn query(
                 "getCase" => {
                     let by = crate::service::By { login: &login, user_id, acting };
                     let v = super::cases::resolve(conn, acting.organisation_id, &id_or_name.clone().unwrap_or_default())?;
+                    if next_op.as_deref() == Some("tasks") {
+                        let tasks = crate::service::cases::items::tasks_of(conn, &by, v.case.id)?;
+                        return Ok((tasks.iter().map(|(t, _)| super::tasks::task_json(t)).collect(), 2));
+                    }
                     Ok((vec![super::cases::render(conn, &by, &v)?], 1))
+                }
+                "listTask" => {
+                    crate::service::cases::require_case_holder(&crate::service::By { login: &login, user_id, acting })?;
+                    Ok((
+                        crate::service::cases::items::tasks_visible_to(conn, acting.organisation_id, 10_000)?
+                            .iter()
+                            .map(super::tasks::task_json)
+                            .collect(),
+                        1,
+                    ))
                 }
                 "listProfile" => Ok((
                     crate::db::admin::all_profiles(conn)?.iter().map(super::profiles::profile_json).collect::<Vec<_>>(),

@@ -1,0 +1,307 @@
+//! `/api/v1/task…` and `POST /api/v1/case/{id}/task`.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth::ApiActor;
+use super::v1::{creator, parse_id, parse_json, render_id};
+use crate::db::models::Task;
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::service::cases::items::{self, NewTask, TaskPatch};
+use crate::startup::AppState;
+
+pub fn task_json(t: &Task) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("_id".into(), json!(render_id(t.id)));
+    m.insert("_type".into(), json!("Task"));
+    m.insert("_createdBy".into(), json!(creator(&t.created_by)));
+    m.insert("_createdAt".into(), json!(t.created_at));
+    if let Some(by) = &t.updated_by {
+        m.insert("_updatedBy".into(), json!(by));
+    }
+    if let Some(at) = t.updated_at {
+        m.insert("_updatedAt".into(), json!(at));
+    }
+    m.insert("title".into(), json!(t.title));
+    m.insert("group".into(), json!(t.group_name));
+    m.insert("description".into(), json!(t.description));
+    m.insert("status".into(), json!(t.status));
+    m.insert("flag".into(), json!(t.flag));
+    m.insert("order".into(), json!(t.order_index));
+    m.insert("mandatory".into(), json!(t.mandatory));
+    if let Some(a) = &t.assignee {
+        m.insert("assignee".into(), json!(a));
+    }
+    if let Some(d) = t.due_date {
+        m.insert("dueDate".into(), json!(d));
+    }
+    m.insert("extraData".into(), json!({}));
+    Value::Object(m)
+}
+
+async fn as_actor<T, F>(state: &AppState, api: &ApiActor, write: bool, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut DbConn, &crate::service::By) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let (login, uid, acting) = (
+        api.actor.user.login.clone(),
+        api.actor.user.id,
+        api.active().acting(),
+    );
+    let call = move |conn: &mut DbConn| {
+        f(
+            conn,
+            &crate::service::By {
+                login: &login,
+                user_id: uid,
+                acting,
+            },
+        )
+    };
+    if write {
+        state.db.write(call).await
+    } else {
+        state.db.run(call).await
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InputTask {
+    title: String,
+    group: Option<String>,
+    description: Option<String>,
+    status: Option<String>,
+    assignee: Option<String>,
+    order: Option<i32>,
+    due_date: Option<i64>,
+    #[serde(default)]
+    mandatory: bool,
+    #[serde(default)]
+    flag: bool,
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let key = path.into_inner();
+    let out = as_actor(&state, &api, true, move |conn, by| {
+        let v = super::cases::resolve(conn, by.acting.organisation_id, &key)?;
+        v.require(by, crate::domain::sharing::CaseAction::ManageTasks)?;
+        let t: InputTask = parse_json(&body)?;
+        let task = items::create_task(
+            conn,
+            by,
+            v.case.id,
+            NewTask {
+                title: t.title,
+                group: t.group,
+                description: t.description,
+                status: t.status,
+                assignee: t.assignee,
+                order: t.order,
+                due_date: t.due_date,
+                mandatory: t.mandatory,
+                flag: t.flag,
+            },
+        )?;
+        Ok(task_json(&task))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+fn task_id(key: &str) -> Result<i64, AppError> {
+    parse_id(key).ok_or_else(|| AppError::not_found("No such task."))
+}
+
+pub async fn get(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = task_id(&path)?;
+    let out = as_actor(&state, &api, false, move |conn, by| {
+        Ok(task_json(
+            &items::visible_task(conn, by.acting.organisation_id, id)?.0,
+        ))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateTask {
+    title: Option<String>,
+    group: Option<String>,
+    description: Option<String>,
+    status: Option<String>,
+    assignee: Option<Option<String>>,
+    order: Option<i32>,
+    due_date: Option<Option<i64>>,
+    mandatory: Option<bool>,
+    flag: Option<bool>,
+}
+
+impl From<UpdateTask> for TaskPatch {
+    fn from(u: UpdateTask) -> Self {
+        TaskPatch {
+            title: u.title,
+            group: u.group,
+            description: u.description,
+            status: u.status,
+            assignee: u.assignee,
+            order: u.order,
+            due_date: u.due_date,
+            mandatory: u.mandatory,
+            flag: u.flag,
+        }
+    }
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let id = task_id(&path)?;
+    as_actor(&state, &api, true, move |conn, by| {
+        let (_, _, v) = items::visible_task(conn, by.acting.organisation_id, id)?;
+        v.require(by, crate::domain::sharing::CaseAction::ManageTasks)?;
+        let patch: UpdateTask = parse_json(&body)?;
+        items::update_task(conn, by, id, patch.into()).map(drop)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+pub struct BulkUpdate {
+    ids: Vec<String>,
+    #[serde(flatten)]
+    fields: Value,
+}
+
+pub async fn bulk_update(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    crate::service::cases::require_case_holder(&api.by())?;
+    let bulk: BulkUpdate = parse_json(&body)?;
+    let fields = serde_json::to_vec(&bulk.fields).map_err(|e| AppError::internal(e.to_string()))?;
+    as_actor(&state, &api, true, move |conn, by| {
+        for key in &bulk.ids {
+            let patch: UpdateTask = parse_json(&fields)?;
+            items::update_task(conn, by, task_id(key)?, patch.into())?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn delete(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = task_id(&path)?;
+    as_actor(&state, &api, true, move |conn, by| {
+        items::delete_task(conn, by, id)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+pub struct Organisations {
+    #[serde(default)]
+    organisations: Vec<String>,
+}
+
+/// Organisation names or ids to ids (unknown ones are a 400).
+pub fn organisation_ids(conn: &mut DbConn, names: &[String]) -> Result<Vec<i64>, AppError> {
+    names
+        .iter()
+        .map(|n| {
+            Ok(match parse_id(n) {
+                Some(id) => id,
+                None => {
+                    crate::db::queries::organisation_by_key(
+                        conn,
+                        &crate::domain::names::name_key(n),
+                    )?
+                    .ok_or_else(|| AppError::bad_request(format!("Unknown organisation \"{n}\".")))?
+                    .id
+                }
+            })
+        })
+        .collect()
+}
+
+/// `POST /api/v1/task/{id}/shares`: shares the task with organisations of the
+/// case; the caller's own organisation already holds it (nothing changes).
+pub async fn share(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let id = task_id(&path)?;
+    as_actor(&state, &api, true, move |conn, by| {
+        let (_, _, v) = items::visible_task(conn, by.acting.organisation_id, id)?;
+        v.require(by, crate::domain::sharing::CaseAction::Share)?;
+        let body: Organisations = parse_json(&body)?;
+        let orgs = organisation_ids(conn, &body.organisations)?;
+        items::share_task(conn, by, id, &orgs).map(drop)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `DELETE /api/v1/task/{id}/shares`.
+pub async fn unshare(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let id = task_id(&path)?;
+    as_actor(&state, &api, true, move |conn, by| {
+        let (_, _, v) = items::visible_task(conn, by.acting.organisation_id, id)?;
+        v.require(by, crate::domain::sharing::CaseAction::Share)?;
+        let body: Organisations = parse_json(&body)?;
+        let orgs = organisation_ids(conn, &body.organisations)?;
+        items::unshare_task(conn, by, id, &orgs).map(drop)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /api/v1/task/{id}/shares`: the other organisations holding the task.
+pub async fn list_shares(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = task_id(&path)?;
+    let out = as_actor(&state, &api, false, move |conn, by| {
+        let holders = items::task_holders(conn, by, id)?;
+        Ok(holders
+            .into_iter()
+            .filter(|(org, _, _)| *org != by.acting.organisation_id)
+            .map(|(org, name, action)| json!({ "organisationId": render_id(org), "organisationName": name, "actionRequired": action }))
+            .collect::<Vec<_>>())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
