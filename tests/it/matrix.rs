@@ -40,6 +40,8 @@ enum Class {
     SocTag,
     /// An organisation nobody else is linked to: platform admins only.
     ApiOrganisation,
+    /// Listing a case's shares: `[]` (200) for callers who cannot see the case.
+    CaseSharesList,
     /// Changing another user's password: refused to everyone (403).
     NotSelf,
     /// API keys are digests: never shown again (409).
@@ -64,9 +66,15 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
             OrgObjects
         }
         ("GET", "/api/v1/task/{id}" | "/api/v1/task/{id}/shares") => CaseView,
+        ("GET", "/api/v1/observable/{id}" | "/api/v1/observable/{id}/shares") => CaseView,
+        ("POST" | "DELETE", "/api/v1/observable/{id}/shares") => CaseShare,
+        ("POST", "/api/v1/case/{id}/observable")
+        | ("PATCH" | "DELETE", "/api/v1/observable/{id}") => CaseObservables,
+        ("PATCH", "/api/v1/observable/_bulk") => OrgObjects,
         ("POST" | "DELETE", "/api/v1/task/{id}/shares") => CaseShare,
         ("POST", "/api/v1/case/{id}/task") | ("PATCH" | "DELETE", "/api/v1/task/{id}") => CaseTasks,
         ("GET", "/api/v1/case/{id}") => CaseView,
+        ("GET", "/api/v1/case/{id}/shares") => CaseSharesList,
         ("PATCH", "/api/v1/case/{id}") => CaseUpdate,
         ("DELETE", "/api/v1/case/{id}") => CaseOwner,
         ("POST", "/api/v1/profile") | ("PATCH" | "DELETE", "/api/v1/profile/{id}") => PlatformAdmin,
@@ -175,6 +183,7 @@ fn expect(class: Class, actor: Actor) -> Expect {
         OrgAdmin => Allowed,
         ForeignMember => Refused(404),
         NotSelf => Refused(403),
+        CaseSharesList => Allowed,
         KeyNotShown => Refused(409),
         ForeignUser => {
             if actor == Platform {
@@ -323,7 +332,8 @@ impl Matrix<'_> {
         let mut conn = self.app.conn();
         let id = if pattern.starts_with("/tasks/") || pattern.starts_with("/api/v1/task/") {
             task
-        } else if pattern.starts_with("/observables/") {
+        } else if pattern.starts_with("/observables/") || pattern.starts_with("/api/v1/observable/")
+        {
             obs
         } else if pattern.starts_with("/alerts/") {
             let n = rand::random::<u64>().to_string();

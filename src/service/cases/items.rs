@@ -622,6 +622,7 @@ pub fn observables_of(
 
 #[derive(Debug, Clone, Default)]
 pub struct ObservablePatch {
+    pub data_type: Option<String>,
     pub message: Option<String>,
     pub tlp: Option<i32>,
     pub pap: Option<i32>,
@@ -638,6 +639,12 @@ pub fn update_observable(
 ) -> Result<Observable, AppError> {
     let (mut o, v) = visible_observable(conn, by.acting.organisation_id, id)?;
     v.require(by, CaseAction::ManageObservables)?;
+    if let Some(t) = patch.data_type {
+        if !DATA_TYPES.contains(&t.as_str()) {
+            return Err(AppError::bad_request(format!("Unknown data type \"{t}\".")));
+        }
+        o.data_type = t;
+    }
     if let Some(m) = patch.message {
         o.message = m.trim().to_string();
     }
@@ -666,6 +673,7 @@ pub fn update_observable(
     let now = now_ms();
     diesel::update(observables::table.find(id))
         .set((
+            observables::data_type.eq(&o.data_type),
             observables::message.eq(&o.message),
             observables::tlp.eq(o.tlp),
             observables::pap.eq(o.pap),
@@ -801,5 +809,21 @@ pub fn tasks_visible_to(conn: &mut DbConn, org: i64, cap: i64) -> Result<Vec<Tas
         .order(tasks::id.desc())
         .limit(cap)
         .select(Task::as_select())
+        .load(conn)?)
+}
+
+/// Every case observable the organisation holds (newest first, at most `cap`).
+pub fn observables_visible_to(
+    conn: &mut DbConn,
+    org: i64,
+    cap: i64,
+) -> Result<Vec<Observable>, AppError> {
+    Ok(observable_shares::table
+        .inner_join(observables::table)
+        .inner_join(shares::table)
+        .filter(shares::organisation_id.eq(org))
+        .order(observables::id.desc())
+        .limit(cap)
+        .select(Observable::as_select())
         .load(conn)?)
 }

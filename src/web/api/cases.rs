@@ -313,3 +313,40 @@ pub fn all_visible(
     }
     Ok(out)
 }
+
+/// `GET /api/v1/case/{id}/shares`: the case's shares; an id that is not a
+/// visible case answers `[]`, as TheHive does (thehive4py lists observable
+/// shares through this route).
+pub async fn list_shares(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let key = path.into_inner();
+    let out = as_actor(&state, &api, false, move |conn, by| {
+        let v = match resolve(conn, by.acting.organisation_id, &key) {
+            Ok(v) => v,
+            Err(e) if e.kind == crate::error::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        Ok(cases::sharing::list(conn, by, v.case.id)?
+            .into_iter()
+            .map(|s| {
+                serde_json::json!({
+                    "_id": super::v1::render_id(s.share.id),
+                    "_type": "Share",
+                    "_createdBy": super::v1::creator(&s.share.created_by),
+                    "_createdAt": s.share.created_at,
+                    "caseId": super::v1::render_id(s.share.case_id),
+                    "organisationName": s.organisation,
+                    "profileName": s.profile,
+                    "owner": s.share.owner,
+                    "taskRule": s.share.task_rule,
+                    "observableRule": s.share.observable_rule,
+                })
+            })
+            .collect::<Vec<_>>())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}

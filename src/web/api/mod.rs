@@ -30,6 +30,7 @@ pub async fn healthz(state: actix_web::web::Data<crate::startup::AppState>) -> H
 
 pub mod auth;
 pub mod cases;
+pub mod observables;
 pub mod profiles;
 pub mod query;
 pub mod tasks;

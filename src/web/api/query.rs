@@ -304,6 +304,14 @@ pub async fn query(
                 "getCase" => {
                     let by = crate::service::By { login: &login, user_id, acting };
                     let v = super::cases::resolve(conn, acting.organisation_id, &id_or_name.clone().unwrap_or_default())?;
+                    if next_op.as_deref() == Some("observables") {
+                        let list = crate::service::cases::items::observables_of(conn, &by, v.case.id)?;
+                        let mut out = Vec::new();
+                        for o in &list {
+                            out.push(super::observables::observable_json(conn, acting.organisation_id, o)?);
+                        }
+                        return Ok((out, 2));
+                    }
                     if next_op.as_deref() == Some("tasks") {
                         let tasks = crate::service::cases::items::tasks_of(conn, &by, v.case.id)?;
                         return Ok((tasks.iter().map(|(t, _)| super::tasks::task_json(t)).collect(), 2));
@@ -319,6 +327,15 @@ pub async fn query(
                             .collect(),
                         1,
                     ))
+                }
+                "listObservable" => {
+                    crate::service::cases::require_case_holder(&crate::service::By { login: &login, user_id, acting })?;
+                    let list = crate::service::cases::items::observables_visible_to(conn, acting.organisation_id, 10_000)?;
+                    let mut out = Vec::new();
+                    for o in &list {
+                        out.push(super::observables::observable_json(conn, acting.organisation_id, o)?);
+                    }
+                    Ok((out, 1))
                 }
                 "listProfile" => Ok((
                     crate::db::admin::all_profiles(conn)?.iter().map(super::profiles::profile_json).collect::<Vec<_>>(),
