@@ -75,6 +75,14 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         ("POST", "/api/v1/case/{id}/task") | ("PATCH" | "DELETE", "/api/v1/task/{id}") => CaseTasks,
         ("GET", "/api/v1/case/{id}") => CaseView,
         ("GET", "/api/v1/case/{id}/shares") => CaseSharesList,
+        ("POST" | "PUT" | "DELETE", "/api/v1/case/{id}/shares")
+        | ("PATCH" | "DELETE", "/api/v1/case/share/{id}") => CaseShare,
+        ("POST", "/api/v1/case/{id}/owner") => CaseOwner,
+        ("GET", "/api/v1/task/{id}/actionRequired") => CaseView,
+        (
+            "PUT",
+            "/api/v1/task/{id}/actionRequired/{org}" | "/api/v1/task/{id}/actionDone/{org}",
+        ) => CaseTasks,
         ("PATCH", "/api/v1/case/{id}") => CaseUpdate,
         ("DELETE", "/api/v1/case/{id}") => CaseOwner,
         ("POST", "/api/v1/profile") | ("PATCH" | "DELETE", "/api/v1/profile/{id}") => PlatformAdmin,
@@ -330,7 +338,9 @@ impl Matrix<'_> {
         let (case, task, obs, share) = self.fresh_case();
         let by = self.by();
         let mut conn = self.app.conn();
-        let id = if pattern.starts_with("/tasks/") || pattern.starts_with("/api/v1/task/") {
+        let id = if pattern.starts_with("/api/v1/case/share/") {
+            share
+        } else if pattern.starts_with("/tasks/") || pattern.starts_with("/api/v1/task/") {
             task
         } else if pattern.starts_with("/observables/") || pattern.starts_with("/api/v1/observable/")
         {

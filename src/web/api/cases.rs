@@ -331,22 +331,266 @@ pub async fn list_shares(
         };
         Ok(cases::sharing::list(conn, by, v.case.id)?
             .into_iter()
-            .map(|s| {
-                serde_json::json!({
-                    "_id": super::v1::render_id(s.share.id),
-                    "_type": "Share",
-                    "_createdBy": super::v1::creator(&s.share.created_by),
-                    "_createdAt": s.share.created_at,
-                    "caseId": super::v1::render_id(s.share.case_id),
-                    "organisationName": s.organisation,
-                    "profileName": s.profile,
-                    "owner": s.share.owner,
-                    "taskRule": s.share.task_rule,
-                    "observableRule": s.share.observable_rule,
-                })
-            })
+            .filter(|s| s.share.organisation_id != by.acting.organisation_id)
+            .map(|s| share_json(&s))
             .collect::<Vec<_>>())
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
+}
+
+fn share_json(s: &cases::sharing::ShareView) -> Value {
+    serde_json::json!({
+        "_id": super::v1::render_id(s.share.id),
+        "_type": "Share",
+        "_createdBy": super::v1::creator(&s.share.created_by),
+        "_createdAt": s.share.created_at,
+        "caseId": super::v1::render_id(s.share.case_id),
+        "organisationName": s.organisation,
+        "profileName": s.profile,
+        "owner": s.share.owner,
+        "taskRule": s.share.task_rule,
+        "observableRule": s.share.observable_rule,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InputShare {
+    organisation: Option<String>,
+    /// TheHive 4's spelling.
+    organisation_name: Option<String>,
+    profile: Option<String>,
+    task_rule: Option<String>,
+    observable_rule: Option<String>,
+    /// TheHive 4's `tasks`/`observables` rules.
+    tasks: Option<String>,
+    observables: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Shares {
+    #[serde(default)]
+    shares: Vec<InputShare>,
+}
+
+fn rule(
+    a: &Option<String>,
+    b: &Option<String>,
+) -> Result<crate::domain::sharing::ItemRule, AppError> {
+    crate::domain::sharing::ItemRule::parse(a.as_deref().or(b.as_deref()).unwrap_or("manual"))
+        .map_err(AppError::bad_request)
+}
+
+/// Creates the listed shares; one with the caller's own organisation changes
+/// nothing and is not returned. Returns the shares made.
+fn make_shares(
+    conn: &mut DbConn,
+    by: &crate::service::By,
+    v: &Visible,
+    shares: &[InputShare],
+) -> Result<Vec<Value>, AppError> {
+    v.require(by, crate::domain::sharing::CaseAction::Share)?;
+    let mut out = Vec::new();
+    for s in shares {
+        let name = s
+            .organisation
+            .as_ref()
+            .or(s.organisation_name.as_ref())
+            .ok_or_else(|| AppError::bad_request("A share needs an organisation."))?;
+        let org = super::tasks::organisation_ids(conn, std::slice::from_ref(name))?[0];
+        if org == by.acting.organisation_id {
+            continue;
+        }
+        let share = cases::sharing::share(
+            conn,
+            by,
+            v.case.id,
+            &cases::sharing::NewShare {
+                organisation: org,
+                profile: s.profile.clone().unwrap_or_else(|| "analyst".into()),
+                task_rule: rule(&s.task_rule, &s.tasks)?,
+                observable_rule: rule(&s.observable_rule, &s.observables)?,
+            },
+        )?;
+        let view = cases::sharing::list(conn, by, v.case.id)?
+            .into_iter()
+            .find(|x| x.share.id == share.id)
+            .ok_or_else(|| AppError::internal("share vanished"))?;
+        out.push(share_json(&view));
+    }
+    Ok(out)
+}
+
+/// `POST /api/v1/case/{id}/shares` `{"shares": [...]}`.
+pub async fn share(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let key = path.into_inner();
+    let out = as_actor(&state, &api, true, move |conn, by| {
+        let v = resolve(conn, by.acting.organisation_id, &key)?;
+        v.require(by, crate::domain::sharing::CaseAction::Share)?;
+        let body: Shares = parse_json(&body)?;
+        make_shares(conn, by, &v, &body.shares)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// `PUT /api/v1/case/{id}/shares`: the case's other shares become exactly the
+/// list (missing ones are removed, keeping their work; existing ones stay).
+pub async fn set_shares(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let key = path.into_inner();
+    let out = as_actor(&state, &api, true, move |conn, by| {
+        let v = resolve(conn, by.acting.organisation_id, &key)?;
+        v.require(by, crate::domain::sharing::CaseAction::Share)?;
+        let body: Shares = parse_json(&body)?;
+        let mut wanted = Vec::new();
+        for s in &body.shares {
+            if let Some(name) = s.organisation.as_ref().or(s.organisation_name.as_ref()) {
+                wanted.push(super::tasks::organisation_ids(conn, std::slice::from_ref(name))?[0]);
+            }
+        }
+        for existing in cases::sharing::list(conn, by, v.case.id)? {
+            let org = existing.share.organisation_id;
+            if !existing.share.owner && org != by.acting.organisation_id && !wanted.contains(&org) {
+                cases::sharing::unshare(conn, by, v.case.id, existing.share.id)?;
+            }
+        }
+        let current: Vec<i64> = cases::sharing::list(conn, by, v.case.id)?
+            .iter()
+            .map(|s| s.share.organisation_id)
+            .collect();
+        let missing: Vec<InputShare> = body
+            .shares
+            .into_iter()
+            .zip(wanted)
+            .filter(|(_, org)| !current.contains(org))
+            .map(|(s, _)| s)
+            .collect();
+        make_shares(conn, by, &v, &missing)?;
+        Ok(cases::sharing::list(conn, by, v.case.id)?
+            .iter()
+            .filter(|s| s.share.organisation_id != by.acting.organisation_id)
+            .map(share_json)
+            .collect::<Vec<_>>())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Deserialize)]
+struct Organisations {
+    #[serde(default)]
+    organisations: Vec<String>,
+}
+
+/// `DELETE /api/v1/case/{id}/shares` `{"organisations": [...]}`.
+pub async fn unshare_organisations(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let key = path.into_inner();
+    as_actor(&state, &api, true, move |conn, by| {
+        let v = resolve(conn, by.acting.organisation_id, &key)?;
+        v.require(by, crate::domain::sharing::CaseAction::Share)?;
+        let body: Organisations = parse_json(&body)?;
+        let orgs = super::tasks::organisation_ids(conn, &body.organisations)?;
+        for s in cases::sharing::list(conn, by, v.case.id)? {
+            if orgs.contains(&s.share.organisation_id) {
+                cases::sharing::unshare(conn, by, v.case.id, s.share.id)?;
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The case of a share, if the caller sees the case (404 otherwise) and may
+/// manage its shares (403 otherwise).
+fn share_case(conn: &mut DbConn, by: &crate::service::By, share_id: i64) -> Result<i64, AppError> {
+    use crate::db::schema::shares;
+    use diesel::prelude::*;
+    let case: Option<i64> = shares::table
+        .find(share_id)
+        .select(shares::case_id)
+        .first(conn)
+        .optional()?;
+    let case = case.ok_or_else(|| AppError::not_found("No such share."))?;
+    let v = cases::visible(conn, by.acting.organisation_id, case)?;
+    v.require(by, crate::domain::sharing::CaseAction::Share)?;
+    Ok(v.case.id)
+}
+
+/// `DELETE /api/v1/case/share/{id}`.
+pub async fn remove_share(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = super::v1::parse_id(&path).ok_or_else(|| AppError::not_found("No such share."))?;
+    as_actor(&state, &api, true, move |conn, by| {
+        let case = share_case(conn, by, id)?;
+        cases::sharing::unshare(conn, by, case, id).map(drop)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+struct SharePatch {
+    profile: String,
+}
+
+/// `PATCH /api/v1/case/share/{id}` `{"profile": …}`.
+pub async fn update_share(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let id = super::v1::parse_id(&path).ok_or_else(|| AppError::not_found("No such share."))?;
+    as_actor(&state, &api, true, move |conn, by| {
+        let case = share_case(conn, by, id)?;
+        let patch: SharePatch = parse_json(&body)?;
+        cases::sharing::set_profile(conn, by, case, id, &patch.profile)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+struct OwnerBody {
+    organisation: String,
+}
+
+/// `POST /api/v1/case/{id}/owner` `{"organisation": …}`.
+pub async fn change_owner(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let key = path.into_inner();
+    as_actor(&state, &api, true, move |conn, by| {
+        let v = resolve(conn, by.acting.organisation_id, &key)?;
+        v.require(by, crate::domain::sharing::CaseAction::ChangeOwnership)?;
+        let body: OwnerBody = parse_json(&body)?;
+        let org =
+            super::tasks::organisation_ids(conn, std::slice::from_ref(&body.organisation))?[0];
+        cases::change_owner(conn, by, v.case.id, org).map(drop)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -305,3 +305,55 @@ pub async fn list_shares(
     .await?;
     Ok(HttpResponse::Ok().json(out))
 }
+
+/// `GET /api/v1/task/{id}/actionRequired`: `{organisation name: bool}`.
+pub async fn required_actions(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = task_id(&path)?;
+    let out = as_actor(&state, &api, false, move |conn, by| {
+        let mut map = serde_json::Map::new();
+        for (_, name, required) in items::task_holders(conn, by, id)? {
+            map.insert(name, json!(required));
+        }
+        Ok(Value::Object(map))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+async fn set_action(
+    state: &AppState,
+    api: &ApiActor,
+    path: (String, String),
+    required: bool,
+) -> Result<HttpResponse, AppError> {
+    let id = task_id(&path.0)?;
+    let org_key = path.1;
+    as_actor(state, api, true, move |conn, by| {
+        let org = organisation_ids(conn, std::slice::from_ref(&org_key))?[0];
+        items::set_action_required(conn, by, id, org, required)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `PUT /api/v1/task/{id}/actionRequired/{organisation}`.
+pub async fn action_required(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    set_action(&state, &api, path.into_inner(), true).await
+}
+
+/// `PUT /api/v1/task/{id}/actionDone/{organisation}`.
+pub async fn action_done(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    set_action(&state, &api, path.into_inner(), false).await
+}
