@@ -30,6 +30,37 @@ impl ApiActor {
         self.actor.active.as_ref().expect("checked at extraction")
     }
 
+    /// Runs `f` as this caller on the blocking pool, inside one write
+    /// transaction when `write`.
+    pub async fn call<T, F>(&self, state: &AppState, write: bool, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut crate::db::DbConn, &crate::service::By) -> Result<T, AppError>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        let (login, user_id, acting) = (
+            self.actor.user.login.clone(),
+            self.actor.user.id,
+            self.active().acting(),
+        );
+        let run = move |conn: &mut crate::db::DbConn| {
+            f(
+                conn,
+                &crate::service::By {
+                    login: &login,
+                    user_id,
+                    acting,
+                },
+            )
+        };
+        if write {
+            state.db.write(run).await
+        } else {
+            state.db.run(run).await
+        }
+    }
+
     pub fn by(&self) -> crate::service::By<'_> {
         let active = self.active();
         crate::service::By {

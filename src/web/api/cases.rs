@@ -22,33 +22,6 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-async fn as_actor<T, F>(state: &AppState, api: &ApiActor, write: bool, f: F) -> Result<T, AppError>
-where
-    F: FnOnce(&mut DbConn, &crate::service::By) -> Result<T, AppError> + Send + 'static,
-    T: Send + 'static,
-{
-    let (login, uid, acting) = (
-        api.actor.user.login.clone(),
-        api.actor.user.id,
-        api.active().acting(),
-    );
-    let call = move |conn: &mut DbConn| {
-        f(
-            conn,
-            &crate::service::By {
-                login: &login,
-                user_id: uid,
-                acting,
-            },
-        )
-    };
-    if write {
-        state.db.write(call).await
-    } else {
-        state.db.run(call).await
-    }
-}
-
 /// The case as the caller's organisation sees it.
 pub fn render(conn: &mut DbConn, by: &crate::service::By, v: &Visible) -> Result<Value, AppError> {
     let owner = crate::db::admin::organisation_by_id(conn, v.case.owner_organisation_id)?
@@ -127,40 +100,41 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     cases::require_case_holder(&api.by())?;
     let input: InputCase = parse_json(&body)?;
-    let out = as_actor(&state, &api, true, move |conn, by| {
-        let new = NewCase {
-            title: input.title,
-            description: input.description,
-            severity: input.severity,
-            tlp: input.tlp,
-            pap: input.pap,
-            tags: input.tags,
-            assignee: input.assignee,
-            flag: input.flag,
-            start_date: input.start_date,
-            status: input.status,
-            summary: input.summary,
-            template: input.case_template,
-            tasks: input
-                .tasks
-                .into_iter()
-                .map(|t| NewTask {
-                    title: t.title,
-                    group: t.group,
-                    description: t.description,
-                    status: t.status,
-                    assignee: t.assignee,
-                    order: t.order,
-                    due_date: t.due_date,
-                    mandatory: t.mandatory,
-                    flag: t.flag,
-                })
-                .collect(),
-        };
-        let v = cases::create(conn, by, new)?;
-        render(conn, by, &v)
-    })
-    .await?;
+    let out = api
+        .call(&state, true, move |conn, by| {
+            let new = NewCase {
+                title: input.title,
+                description: input.description,
+                severity: input.severity,
+                tlp: input.tlp,
+                pap: input.pap,
+                tags: input.tags,
+                assignee: input.assignee,
+                flag: input.flag,
+                start_date: input.start_date,
+                status: input.status,
+                summary: input.summary,
+                template: input.case_template,
+                tasks: input
+                    .tasks
+                    .into_iter()
+                    .map(|t| NewTask {
+                        title: t.title,
+                        group: t.group,
+                        description: t.description,
+                        status: t.status,
+                        assignee: t.assignee,
+                        order: t.order,
+                        due_date: t.due_date,
+                        mandatory: t.mandatory,
+                        flag: t.flag,
+                    })
+                    .collect(),
+            };
+            let v = cases::create(conn, by, new)?;
+            render(conn, by, &v)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -170,11 +144,12 @@ pub async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    let out = as_actor(&state, &api, false, move |conn, by| {
-        let v = resolve(conn, by.acting.organisation_id, &key)?;
-        render(conn, by, &v)
-    })
-    .await?;
+    let out = api
+        .call(&state, false, move |conn, by| {
+            let v = resolve(conn, by.acting.organisation_id, &key)?;
+            render(conn, by, &v)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -239,7 +214,7 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
     let patch: UpdateCase = parse_json(&body)?;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let v = resolve(conn, by.acting.organisation_id, &key)?;
         cases::update(conn, by, v.case.id, patch.into()).map(drop)
     })
@@ -263,7 +238,7 @@ pub async fn bulk_update(
     cases::require_case_holder(&api.by())?;
     let bulk: BulkUpdate = parse_json(&body)?;
     let fields = serde_json::to_vec(&bulk.fields).map_err(|e| AppError::internal(e.to_string()))?;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         for key in &bulk.ids {
             let patch: UpdateCase = parse_json(&fields)?;
             let v = resolve(conn, by.acting.organisation_id, key)?;
@@ -281,7 +256,7 @@ pub async fn delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let v = resolve(conn, by.acting.organisation_id, &key)?;
         cases::delete(conn, by, v.case.id)
     })
@@ -323,19 +298,20 @@ pub async fn list_shares(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    let out = as_actor(&state, &api, false, move |conn, by| {
-        let v = match resolve(conn, by.acting.organisation_id, &key) {
-            Ok(v) => v,
-            Err(e) if e.kind == crate::error::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e),
-        };
-        Ok(cases::sharing::list(conn, by, v.case.id)?
-            .into_iter()
-            .filter(|s| s.share.organisation_id != by.acting.organisation_id)
-            .map(|s| share_json(&s))
-            .collect::<Vec<_>>())
-    })
-    .await?;
+    let out = api
+        .call(&state, false, move |conn, by| {
+            let v = match resolve(conn, by.acting.organisation_id, &key) {
+                Ok(v) => v,
+                Err(e) if e.kind == crate::error::ErrorKind::NotFound => return Ok(Vec::new()),
+                Err(e) => return Err(e),
+            };
+            Ok(cases::sharing::list(conn, by, v.case.id)?
+                .into_iter()
+                .filter(|s| s.share.organisation_id != by.acting.organisation_id)
+                .map(|s| share_json(&s))
+                .collect::<Vec<_>>())
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -430,13 +406,14 @@ pub async fn share(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    let out = as_actor(&state, &api, true, move |conn, by| {
-        let v = resolve(conn, by.acting.organisation_id, &key)?;
-        v.require(by, crate::domain::sharing::CaseAction::Share)?;
-        let body: Shares = parse_json(&body)?;
-        make_shares(conn, by, &v, &body.shares)
-    })
-    .await?;
+    let out = api
+        .call(&state, true, move |conn, by| {
+            let v = resolve(conn, by.acting.organisation_id, &key)?;
+            v.require(by, crate::domain::sharing::CaseAction::Share)?;
+            let body: Shares = parse_json(&body)?;
+            make_shares(conn, by, &v, &body.shares)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -449,41 +426,46 @@ pub async fn set_shares(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    let out = as_actor(&state, &api, true, move |conn, by| {
-        let v = resolve(conn, by.acting.organisation_id, &key)?;
-        v.require(by, crate::domain::sharing::CaseAction::Share)?;
-        let body: Shares = parse_json(&body)?;
-        let mut wanted = Vec::new();
-        for s in &body.shares {
-            if let Some(name) = s.organisation.as_ref().or(s.organisation_name.as_ref()) {
-                wanted.push(super::tasks::organisation_ids(conn, std::slice::from_ref(name))?[0]);
+    let out = api
+        .call(&state, true, move |conn, by| {
+            let v = resolve(conn, by.acting.organisation_id, &key)?;
+            v.require(by, crate::domain::sharing::CaseAction::Share)?;
+            let body: Shares = parse_json(&body)?;
+            let mut wanted = Vec::new();
+            for s in &body.shares {
+                if let Some(name) = s.organisation.as_ref().or(s.organisation_name.as_ref()) {
+                    wanted
+                        .push(super::tasks::organisation_ids(conn, std::slice::from_ref(name))?[0]);
+                }
             }
-        }
-        for existing in cases::sharing::list(conn, by, v.case.id)? {
-            let org = existing.share.organisation_id;
-            if !existing.share.owner && org != by.acting.organisation_id && !wanted.contains(&org) {
-                cases::sharing::unshare(conn, by, v.case.id, existing.share.id)?;
+            for existing in cases::sharing::list(conn, by, v.case.id)? {
+                let org = existing.share.organisation_id;
+                if !existing.share.owner
+                    && org != by.acting.organisation_id
+                    && !wanted.contains(&org)
+                {
+                    cases::sharing::unshare(conn, by, v.case.id, existing.share.id)?;
+                }
             }
-        }
-        let current: Vec<i64> = cases::sharing::list(conn, by, v.case.id)?
-            .iter()
-            .map(|s| s.share.organisation_id)
-            .collect();
-        let missing: Vec<InputShare> = body
-            .shares
-            .into_iter()
-            .zip(wanted)
-            .filter(|(_, org)| !current.contains(org))
-            .map(|(s, _)| s)
-            .collect();
-        make_shares(conn, by, &v, &missing)?;
-        Ok(cases::sharing::list(conn, by, v.case.id)?
-            .iter()
-            .filter(|s| s.share.organisation_id != by.acting.organisation_id)
-            .map(share_json)
-            .collect::<Vec<_>>())
-    })
-    .await?;
+            let current: Vec<i64> = cases::sharing::list(conn, by, v.case.id)?
+                .iter()
+                .map(|s| s.share.organisation_id)
+                .collect();
+            let missing: Vec<InputShare> = body
+                .shares
+                .into_iter()
+                .zip(wanted)
+                .filter(|(_, org)| !current.contains(org))
+                .map(|(s, _)| s)
+                .collect();
+            make_shares(conn, by, &v, &missing)?;
+            Ok(cases::sharing::list(conn, by, v.case.id)?
+                .iter()
+                .filter(|s| s.share.organisation_id != by.acting.organisation_id)
+                .map(share_json)
+                .collect::<Vec<_>>())
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -501,7 +483,7 @@ pub async fn unshare_organisations(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let v = resolve(conn, by.acting.organisation_id, &key)?;
         v.require(by, crate::domain::sharing::CaseAction::Share)?;
         let body: Organisations = parse_json(&body)?;
@@ -540,7 +522,7 @@ pub async fn remove_share(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = super::v1::parse_id(&path).ok_or_else(|| AppError::not_found("No such share."))?;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let case = share_case(conn, by, id)?;
         cases::sharing::unshare(conn, by, case, id).map(drop)
     })
@@ -561,7 +543,7 @@ pub async fn update_share(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let id = super::v1::parse_id(&path).ok_or_else(|| AppError::not_found("No such share."))?;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let case = share_case(conn, by, id)?;
         let patch: SharePatch = parse_json(&body)?;
         cases::sharing::set_profile(conn, by, case, id, &patch.profile)
@@ -583,7 +565,7 @@ pub async fn change_owner(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let v = resolve(conn, by.acting.organisation_id, &key)?;
         v.require(by, crate::domain::sharing::CaseAction::ChangeOwnership)?;
         let body: OwnerBody = parse_json(&body)?;

@@ -47,33 +47,6 @@ pub fn observable_json(conn: &mut DbConn, org: i64, o: &Observable) -> Result<Va
     Ok(Value::Object(m))
 }
 
-async fn as_actor<T, F>(state: &AppState, api: &ApiActor, write: bool, f: F) -> Result<T, AppError>
-where
-    F: FnOnce(&mut DbConn, &crate::service::By) -> Result<T, AppError> + Send + 'static,
-    T: Send + 'static,
-{
-    let (login, uid, acting) = (
-        api.actor.user.login.clone(),
-        api.actor.user.id,
-        api.active().acting(),
-    );
-    let call = move |conn: &mut DbConn| {
-        f(
-            conn,
-            &crate::service::By {
-                login: &login,
-                user_id: uid,
-                acting,
-            },
-        )
-    };
-    if write {
-        state.db.write(call).await
-    } else {
-        state.db.run(call).await
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum OneOrMany {
@@ -104,32 +77,33 @@ pub async fn create_in_case(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    let out = as_actor(&state, &api, true, move |conn, by| {
-        let v = super::cases::resolve(conn, by.acting.organisation_id, &key)?;
-        v.require(by, CaseAction::ManageObservables)?;
-        let input: InputObservable = parse_json(&body)?;
-        let data = match input.data {
-            OneOrMany::One(d) => vec![d],
-            OneOrMany::Many(d) => d,
-        };
-        let mut out = Vec::new();
-        for d in data {
-            let new = NewObservable {
-                data_type: input.data_type.clone(),
-                data: d,
-                message: input.message.clone(),
-                tlp: input.tlp,
-                pap: input.pap,
-                ioc: input.ioc,
-                sighted: input.sighted,
-                tags: input.tags.clone(),
+    let out = api
+        .call(&state, true, move |conn, by| {
+            let v = super::cases::resolve(conn, by.acting.organisation_id, &key)?;
+            v.require(by, CaseAction::ManageObservables)?;
+            let input: InputObservable = parse_json(&body)?;
+            let data = match input.data {
+                OneOrMany::One(d) => vec![d],
+                OneOrMany::Many(d) => d,
             };
-            let o = items::create_observable(conn, by, v.case.id, &new)?;
-            out.push(observable_json(conn, by.acting.organisation_id, &o)?);
-        }
-        Ok(out)
-    })
-    .await?;
+            let mut out = Vec::new();
+            for d in data {
+                let new = NewObservable {
+                    data_type: input.data_type.clone(),
+                    data: d,
+                    message: input.message.clone(),
+                    tlp: input.tlp,
+                    pap: input.pap,
+                    ioc: input.ioc,
+                    sighted: input.sighted,
+                    tags: input.tags.clone(),
+                };
+                let o = items::create_observable(conn, by, v.case.id, &new)?;
+                out.push(observable_json(conn, by.acting.organisation_id, &o)?);
+            }
+            Ok(out)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -143,11 +117,12 @@ pub async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = observable_id(&path)?;
-    let out = as_actor(&state, &api, false, move |conn, by| {
-        let (o, _) = items::visible_observable(conn, by.acting.organisation_id, id)?;
-        observable_json(conn, by.acting.organisation_id, &o)
-    })
-    .await?;
+    let out = api
+        .call(&state, false, move |conn, by| {
+            let (o, _) = items::visible_observable(conn, by.acting.organisation_id, id)?;
+            observable_json(conn, by.acting.organisation_id, &o)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -184,7 +159,7 @@ pub async fn update(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let id = observable_id(&path)?;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let (_, v) = items::visible_observable(conn, by.acting.organisation_id, id)?;
         v.require(by, CaseAction::ManageObservables)?;
         let patch: UpdateObservable = parse_json(&body)?;
@@ -209,7 +184,7 @@ pub async fn bulk_update(
     crate::service::cases::require_case_holder(&api.by())?;
     let bulk: BulkUpdate = parse_json(&body)?;
     let fields = serde_json::to_vec(&bulk.fields).map_err(|e| AppError::internal(e.to_string()))?;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         for key in &bulk.ids {
             let patch: UpdateObservable = parse_json(&fields)?;
             items::update_observable(conn, by, observable_id(key)?, patch.into())?;
@@ -226,7 +201,7 @@ pub async fn delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = observable_id(&path)?;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         items::delete_observable(conn, by, id)
     })
     .await?;
@@ -246,7 +221,7 @@ pub async fn share(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let id = observable_id(&path)?;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let (_, v) = items::visible_observable(conn, by.acting.organisation_id, id)?;
         v.require(by, CaseAction::Share)?;
         let body: Organisations = parse_json(&body)?;
@@ -264,7 +239,7 @@ pub async fn unshare(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let id = observable_id(&path)?;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let (_, v) = items::visible_observable(conn, by.acting.organisation_id, id)?;
         v.require(by, CaseAction::Share)?;
         let body: Organisations = parse_json(&body)?;
@@ -281,15 +256,16 @@ pub async fn list_shares(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = observable_id(&path)?;
-    let out = as_actor(&state, &api, false, move |conn, by| {
-        Ok(items::observable_holders(conn, by, id)?
+    let out = api
+        .call(&state, false, move |conn, by| {
+            Ok(items::observable_holders(conn, by, id)?
             .into_iter()
             .filter(|(org, _)| *org != by.acting.organisation_id)
             .map(
                 |(org, name)| json!({ "organisationId": render_id(org), "organisationName": name }),
             )
             .collect::<Vec<_>>())
-    })
-    .await?;
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }

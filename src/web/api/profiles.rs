@@ -60,33 +60,6 @@ fn kind_of(names: &[String]) -> &'static str {
     }
 }
 
-async fn as_actor<T, F>(state: &AppState, api: &ApiActor, write: bool, f: F) -> Result<T, AppError>
-where
-    F: FnOnce(&mut crate::db::DbConn, &crate::service::By) -> Result<T, AppError> + Send + 'static,
-    T: Send + 'static,
-{
-    let (login, uid, acting) = (
-        api.actor.user.login.clone(),
-        api.actor.user.id,
-        api.active().acting(),
-    );
-    let call = move |conn: &mut crate::db::DbConn| {
-        f(
-            conn,
-            &crate::service::By {
-                login: &login,
-                user_id: uid,
-                acting,
-            },
-        )
-    };
-    if write {
-        state.db.write(call).await
-    } else {
-        state.db.run(call).await
-    }
-}
-
 fn require(api: &ApiActor) -> Result<(), AppError> {
     if api.active().acting().manages_profiles() {
         Ok(())
@@ -111,16 +84,17 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     require(&api)?;
     let body: NewProfile = parse_json(&body)?;
-    let p = as_actor(&state, &api, true, move |conn, by| {
-        profiles::create(
-            conn,
-            by,
-            &body.name,
-            kind_of(&body.permissions),
-            &body.permissions,
-        )
-    })
-    .await?;
+    let p = api
+        .call(&state, true, move |conn, by| {
+            profiles::create(
+                conn,
+                by,
+                &body.name,
+                kind_of(&body.permissions),
+                &body.permissions,
+            )
+        })
+        .await?;
     Ok(HttpResponse::Created().json(profile_json(&p)))
 }
 
@@ -138,7 +112,9 @@ pub async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    let p = as_actor(&state, &api, false, move |conn, _| find(conn, &key)).await?;
+    let p = api
+        .call(&state, false, move |conn, _| find(conn, &key))
+        .await?;
     Ok(HttpResponse::Ok().json(profile_json(&p)))
 }
 
@@ -157,7 +133,7 @@ pub async fn update(
     require(&api)?;
     let key = path.into_inner();
     let patch: ProfilePatch = parse_json(&body)?;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let p = find(conn, &key)?;
         let current: Vec<String> = Permissions::from_storage(&p.permissions)
             .unwrap_or_default()
@@ -184,7 +160,7 @@ pub async fn delete(
 ) -> Result<HttpResponse, AppError> {
     require(&api)?;
     let key = path.into_inner();
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let p = find(conn, &key)?;
         profiles::delete(conn, by, p.id)
     })

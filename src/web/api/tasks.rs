@@ -41,33 +41,6 @@ pub fn task_json(t: &Task) -> Value {
     Value::Object(m)
 }
 
-async fn as_actor<T, F>(state: &AppState, api: &ApiActor, write: bool, f: F) -> Result<T, AppError>
-where
-    F: FnOnce(&mut DbConn, &crate::service::By) -> Result<T, AppError> + Send + 'static,
-    T: Send + 'static,
-{
-    let (login, uid, acting) = (
-        api.actor.user.login.clone(),
-        api.actor.user.id,
-        api.active().acting(),
-    );
-    let call = move |conn: &mut DbConn| {
-        f(
-            conn,
-            &crate::service::By {
-                login: &login,
-                user_id: uid,
-                acting,
-            },
-        )
-    };
-    if write {
-        state.db.write(call).await
-    } else {
-        state.db.run(call).await
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InputTask {
@@ -91,29 +64,30 @@ pub async fn create(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    let out = as_actor(&state, &api, true, move |conn, by| {
-        let v = super::cases::resolve(conn, by.acting.organisation_id, &key)?;
-        v.require(by, crate::domain::sharing::CaseAction::ManageTasks)?;
-        let t: InputTask = parse_json(&body)?;
-        let task = items::create_task(
-            conn,
-            by,
-            v.case.id,
-            NewTask {
-                title: t.title,
-                group: t.group,
-                description: t.description,
-                status: t.status,
-                assignee: t.assignee,
-                order: t.order,
-                due_date: t.due_date,
-                mandatory: t.mandatory,
-                flag: t.flag,
-            },
-        )?;
-        Ok(task_json(&task))
-    })
-    .await?;
+    let out = api
+        .call(&state, true, move |conn, by| {
+            let v = super::cases::resolve(conn, by.acting.organisation_id, &key)?;
+            v.require(by, crate::domain::sharing::CaseAction::ManageTasks)?;
+            let t: InputTask = parse_json(&body)?;
+            let task = items::create_task(
+                conn,
+                by,
+                v.case.id,
+                NewTask {
+                    title: t.title,
+                    group: t.group,
+                    description: t.description,
+                    status: t.status,
+                    assignee: t.assignee,
+                    order: t.order,
+                    due_date: t.due_date,
+                    mandatory: t.mandatory,
+                    flag: t.flag,
+                },
+            )?;
+            Ok(task_json(&task))
+        })
+        .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -127,12 +101,13 @@ pub async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = task_id(&path)?;
-    let out = as_actor(&state, &api, false, move |conn, by| {
-        Ok(task_json(
-            &items::visible_task(conn, by.acting.organisation_id, id)?.0,
-        ))
-    })
-    .await?;
+    let out = api
+        .call(&state, false, move |conn, by| {
+            Ok(task_json(
+                &items::visible_task(conn, by.acting.organisation_id, id)?.0,
+            ))
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -173,7 +148,7 @@ pub async fn update(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let id = task_id(&path)?;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let (_, _, v) = items::visible_task(conn, by.acting.organisation_id, id)?;
         v.require(by, crate::domain::sharing::CaseAction::ManageTasks)?;
         let patch: UpdateTask = parse_json(&body)?;
@@ -198,7 +173,7 @@ pub async fn bulk_update(
     crate::service::cases::require_case_holder(&api.by())?;
     let bulk: BulkUpdate = parse_json(&body)?;
     let fields = serde_json::to_vec(&bulk.fields).map_err(|e| AppError::internal(e.to_string()))?;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         for key in &bulk.ids {
             let patch: UpdateTask = parse_json(&fields)?;
             items::update_task(conn, by, task_id(key)?, patch.into())?;
@@ -215,7 +190,7 @@ pub async fn delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = task_id(&path)?;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         items::delete_task(conn, by, id)
     })
     .await?;
@@ -257,7 +232,7 @@ pub async fn share(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let id = task_id(&path)?;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let (_, _, v) = items::visible_task(conn, by.acting.organisation_id, id)?;
         v.require(by, crate::domain::sharing::CaseAction::Share)?;
         let body: Organisations = parse_json(&body)?;
@@ -276,7 +251,7 @@ pub async fn unshare(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let id = task_id(&path)?;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let (_, _, v) = items::visible_task(conn, by.acting.organisation_id, id)?;
         v.require(by, crate::domain::sharing::CaseAction::Share)?;
         let body: Organisations = parse_json(&body)?;
@@ -294,7 +269,7 @@ pub async fn list_shares(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = task_id(&path)?;
-    let out = as_actor(&state, &api, false, move |conn, by| {
+    let out = api.call(&state, false, move |conn, by| {
         let holders = items::task_holders(conn, by, id)?;
         Ok(holders
             .into_iter()
@@ -313,14 +288,15 @@ pub async fn required_actions(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = task_id(&path)?;
-    let out = as_actor(&state, &api, false, move |conn, by| {
-        let mut map = serde_json::Map::new();
-        for (_, name, required) in items::task_holders(conn, by, id)? {
-            map.insert(name, json!(required));
-        }
-        Ok(Value::Object(map))
-    })
-    .await?;
+    let out = api
+        .call(&state, false, move |conn, by| {
+            let mut map = serde_json::Map::new();
+            for (_, name, required) in items::task_holders(conn, by, id)? {
+                map.insert(name, json!(required));
+            }
+            Ok(Value::Object(map))
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -332,7 +308,7 @@ async fn set_action(
 ) -> Result<HttpResponse, AppError> {
     let id = task_id(&path.0)?;
     let org_key = path.1;
-    as_actor(state, api, true, move |conn, by| {
+    api.call(state, true, move |conn, by| {
         let org = organisation_ids(conn, std::slice::from_ref(&org_key))?[0];
         items::set_action_required(conn, by, id, org, required)
     })

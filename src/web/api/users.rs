@@ -31,33 +31,6 @@ fn user_id(conn: &mut DbConn, key: &str) -> Result<i64, AppError> {
         .id)
 }
 
-async fn as_actor<T, F>(state: &AppState, api: &ApiActor, write: bool, f: F) -> Result<T, AppError>
-where
-    F: FnOnce(&mut DbConn, &crate::service::By) -> Result<T, AppError> + Send + 'static,
-    T: Send + 'static,
-{
-    let (login, uid, acting) = (
-        api.actor.user.login.clone(),
-        api.actor.user.id,
-        api.active().acting(),
-    );
-    let call = move |conn: &mut DbConn| {
-        f(
-            conn,
-            &crate::service::By {
-                login: &login,
-                user_id: uid,
-                acting,
-            },
-        )
-    };
-    if write {
-        state.db.write(call).await
-    } else {
-        state.db.run(call).await
-    }
-}
-
 #[derive(Deserialize)]
 pub struct NewUser {
     login: String,
@@ -84,40 +57,41 @@ pub async fn create(
         _ => None,
     };
     let active = api.active().id;
-    let out = as_actor(&state, &api, true, move |conn, by| {
-        let org = match body.organisation.as_deref() {
-            Some(o) => match parse_id(o) {
-                Some(id) => id,
+    let out = api
+        .call(&state, true, move |conn, by| {
+            let org = match body.organisation.as_deref() {
+                Some(o) => match parse_id(o) {
+                    Some(id) => id,
+                    None => {
+                        queries::organisation_by_key(conn, &name_key(o))?
+                            .ok_or_else(|| {
+                                AppError::bad_request(format!("Unknown organisation \"{o}\"."))
+                            })?
+                            .id
+                    }
+                },
+                None => active,
+            };
+            let id = match queries::user_by_login_key(conn, &name_key(&body.login))? {
+                Some(existing) => {
+                    if crate::db::admin::membership_profile(conn, existing.id, org)?.is_none() {
+                        members::add_existing(conn, by, org, &existing.login, &body.profile)?;
+                    }
+                    existing.id
+                }
                 None => {
-                    queries::organisation_by_key(conn, &name_key(o))?
-                        .ok_or_else(|| {
-                            AppError::bad_request(format!("Unknown organisation \"{o}\"."))
-                        })?
-                        .id
+                    let account = NewAccount {
+                        login: &body.login,
+                        name: &body.name,
+                        email: body.email.as_deref().unwrap_or(""),
+                        password_hash: hash.as_deref(),
+                    };
+                    members::create(conn, by, org, &account, &body.profile)?.id
                 }
-            },
-            None => active,
-        };
-        let id = match queries::user_by_login_key(conn, &name_key(&body.login))? {
-            Some(existing) => {
-                if crate::db::admin::membership_profile(conn, existing.id, org)?.is_none() {
-                    members::add_existing(conn, by, org, &existing.login, &body.profile)?;
-                }
-                existing.id
-            }
-            None => {
-                let account = NewAccount {
-                    login: &body.login,
-                    name: &body.name,
-                    email: body.email.as_deref().unwrap_or(""),
-                    password_hash: hash.as_deref(),
-                };
-                members::create(conn, by, org, &account, &body.profile)?.id
-            }
-        };
-        render(conn, id, by.acting.organisation_id)
-    })
-    .await?;
+            };
+            render(conn, id, by.acting.organisation_id)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -127,12 +101,13 @@ pub async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    let out = as_actor(&state, &api, false, move |conn, by| {
-        let id = user_id(conn, &key)?;
-        members::readable_user(conn, by, id)?;
-        render(conn, id, by.acting.organisation_id)
-    })
-    .await?;
+    let out = api
+        .call(&state, false, move |conn, by| {
+            let id = user_id(conn, &key)?;
+            members::readable_user(conn, by, id)?;
+            render(conn, id, by.acting.organisation_id)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -162,7 +137,7 @@ pub async fn update(
     let key = path.into_inner();
     let patch: UserPatch = parse_json(&body)?;
     let _ = &patch.avatar;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let id = user_id(conn, &key)?;
         members::reachable_user(conn, by, id)?;
         let ctx = by.acting.organisation_id;
@@ -215,7 +190,7 @@ pub async fn delete(
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
     let org = query.into_inner().organisation;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let id = user_id(conn, &key)?;
         match org.as_deref() {
             Some(o) => {
@@ -250,12 +225,13 @@ pub async fn set_password(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    let id = as_actor(&state, &api, false, move |conn, by| {
-        let id = user_id(conn, &key)?;
-        members::reachable_user(conn, by, id)?;
-        Ok(id)
-    })
-    .await?;
+    let id = api
+        .call(&state, false, move |conn, by| {
+            let id = user_id(conn, &key)?;
+            members::reachable_user(conn, by, id)?;
+            Ok(id)
+        })
+        .await?;
     let body: PasswordBody = parse_json(&body)?;
     if body.password.chars().count() < 8 {
         return Err(AppError::bad_request(
@@ -263,7 +239,7 @@ pub async fn set_password(
         ));
     }
     let hash = state.hasher.hash(body.password).await?;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         members::set_password(conn, by, by.acting.organisation_id, id, Some(&hash))
     })
     .await?;
@@ -310,7 +286,7 @@ pub async fn change_password(
     .map_err(|_| AppError::unauthenticated("The current password is wrong."))?;
     let hash = state.hasher.hash(body.password).await?;
     let id = me.id;
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         crate::db::admin::set_password_hash(conn, id, Some(&hash), by.login, crate::db::now_ms())?;
         crate::service::audit::record(
             conn,
@@ -334,11 +310,12 @@ pub async fn renew_key(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    let new = as_actor(&state, &api, true, move |conn, by| {
-        let id = user_id(conn, &key)?;
-        members::renew_api_key(conn, by, by.acting.organisation_id, id)
-    })
-    .await?;
+    let new = api
+        .call(&state, true, move |conn, by| {
+            let id = user_id(conn, &key)?;
+            members::renew_api_key(conn, by, by.acting.organisation_id, id)
+        })
+        .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body(new))
@@ -350,7 +327,7 @@ pub async fn revoke_key(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
-    as_actor(&state, &api, true, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let id = user_id(conn, &key)?;
         members::revoke_api_key(conn, by, by.acting.organisation_id, id)
     })

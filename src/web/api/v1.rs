@@ -387,32 +387,6 @@ pub async fn legacy_case_list(
     Ok(HttpResponse::Ok().json(body))
 }
 
-/// Runs a write as the API caller, in one transaction.
-async fn write_as<T, F>(state: &AppState, api: &ApiActor, f: F) -> Result<T, AppError>
-where
-    F: FnOnce(&mut crate::db::DbConn, &crate::service::By) -> Result<T, AppError> + Send + 'static,
-    T: Send + 'static,
-{
-    let (login, user_id, acting) = (
-        api.actor.user.login.clone(),
-        api.actor.user.id,
-        api.active().acting(),
-    );
-    state
-        .db
-        .write(move |conn| {
-            f(
-                conn,
-                &crate::service::By {
-                    login: &login,
-                    user_id,
-                    acting,
-                },
-            )
-        })
-        .await
-}
-
 #[derive(Deserialize)]
 pub struct SetOrganisations {
     organisations: Vec<WantedOrganisation>,
@@ -510,7 +484,7 @@ pub async fn link(
     };
     let outgoing = link_type(body.link_type.as_deref())?;
     let incoming = link_type(body.other_link_type.as_deref())?;
-    write_as(&state, &api, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let (a, b) = (org_id_by_key(conn, &a)?, org_id_by_key(conn, &b)?);
         orgs::set_links(
             conn,
@@ -535,7 +509,7 @@ pub async fn unlink(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (a, b) = path.into_inner();
-    write_as(&state, &api, move |conn, by| {
+    api.call(&state, true, move |conn, by| {
         let (a, b) = (org_id_by_key(conn, &a)?, org_id_by_key(conn, &b)?);
         orgs::set_links(
             conn,
