@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::ApiActor;
-use super::tasks::organisation_ids;
+use super::tasks::change_item_shares;
 use super::v1::{creator, parse_id, parse_json, render_id};
 use crate::db::models::Observable;
 use crate::db::DbConn;
@@ -208,12 +208,13 @@ pub async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
-struct Organisations {
-    #[serde(default)]
-    organisations: Vec<String>,
+fn observable_case(
+    id: i64,
+) -> impl FnOnce(&mut DbConn, i64) -> Result<crate::service::cases::Visible, AppError> {
+    move |conn, org| Ok(items::visible_observable(conn, org, id)?.1)
 }
 
+/// `POST /api/v1/observable/{id}/shares`.
 pub async fn share(
     state: web::Data<AppState>,
     api: ApiActor,
@@ -221,17 +222,17 @@ pub async fn share(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let id = observable_id(&path)?;
-    api.call(&state, true, move |conn, by| {
-        let (_, v) = items::visible_observable(conn, by.acting.organisation_id, id)?;
-        v.require(by, CaseAction::Share)?;
-        let body: Organisations = parse_json(&body)?;
-        let orgs = organisation_ids(conn, &body.organisations)?;
-        items::share_observable(conn, by, id, &orgs).map(drop)
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    change_item_shares(
+        &state,
+        &api,
+        body,
+        observable_case(id),
+        move |conn, by, orgs| items::share_observable(conn, by, id, orgs),
+    )
+    .await
 }
 
+/// `DELETE /api/v1/observable/{id}/shares`.
 pub async fn unshare(
     state: web::Data<AppState>,
     api: ApiActor,
@@ -239,15 +240,14 @@ pub async fn unshare(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let id = observable_id(&path)?;
-    api.call(&state, true, move |conn, by| {
-        let (_, v) = items::visible_observable(conn, by.acting.organisation_id, id)?;
-        v.require(by, CaseAction::Share)?;
-        let body: Organisations = parse_json(&body)?;
-        let orgs = organisation_ids(conn, &body.organisations)?;
-        items::unshare_observable(conn, by, id, &orgs).map(drop)
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    change_item_shares(
+        &state,
+        &api,
+        body,
+        observable_case(id),
+        move |conn, by, orgs| items::unshare_observable(conn, by, id, orgs),
+    )
+    .await
 }
 
 pub async fn list_shares(

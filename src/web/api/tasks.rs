@@ -224,6 +224,40 @@ pub fn organisation_ids(conn: &mut DbConn, names: &[String]) -> Result<Vec<i64>,
 }
 
 /// `POST /api/v1/task/{id}/shares`: shares the task with organisations of the
+/// Shares or unshares an item with the organisations named in
+/// `{"organisations": [...]}`. `case_of` finds the item's case as the caller
+/// sees it (404 otherwise); the Share right is asked before the body is read.
+pub async fn change_item_shares<C, A>(
+    state: &AppState,
+    api: &ApiActor,
+    body: web::Bytes,
+    case_of: C,
+    apply: A,
+) -> Result<HttpResponse, AppError>
+where
+    C: FnOnce(&mut DbConn, i64) -> Result<crate::service::cases::Visible, AppError>
+        + Send
+        + 'static,
+    A: FnOnce(&mut DbConn, &crate::service::By, &[i64]) -> Result<usize, AppError> + Send + 'static,
+{
+    api.call(state, true, move |conn, by| {
+        case_of(conn, by.acting.organisation_id)?
+            .require(by, crate::domain::sharing::CaseAction::Share)?;
+        let body: Organisations = parse_json(&body)?;
+        let orgs = organisation_ids(conn, &body.organisations)?;
+        apply(conn, by, &orgs).map(drop)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn task_case(
+    id: i64,
+) -> impl FnOnce(&mut DbConn, i64) -> Result<crate::service::cases::Visible, AppError> {
+    move |conn, org| Ok(items::visible_task(conn, org, id)?.2)
+}
+
+/// `POST /api/v1/task/{id}/shares`: shares the task with organisations of the
 /// case; the caller's own organisation already holds it (nothing changes).
 pub async fn share(
     state: web::Data<AppState>,
@@ -232,15 +266,10 @@ pub async fn share(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let id = task_id(&path)?;
-    api.call(&state, true, move |conn, by| {
-        let (_, _, v) = items::visible_task(conn, by.acting.organisation_id, id)?;
-        v.require(by, crate::domain::sharing::CaseAction::Share)?;
-        let body: Organisations = parse_json(&body)?;
-        let orgs = organisation_ids(conn, &body.organisations)?;
-        items::share_task(conn, by, id, &orgs).map(drop)
+    change_item_shares(&state, &api, body, task_case(id), move |conn, by, orgs| {
+        items::share_task(conn, by, id, orgs)
     })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    .await
 }
 
 /// `DELETE /api/v1/task/{id}/shares`.
@@ -251,15 +280,10 @@ pub async fn unshare(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let id = task_id(&path)?;
-    api.call(&state, true, move |conn, by| {
-        let (_, _, v) = items::visible_task(conn, by.acting.organisation_id, id)?;
-        v.require(by, crate::domain::sharing::CaseAction::Share)?;
-        let body: Organisations = parse_json(&body)?;
-        let orgs = organisation_ids(conn, &body.organisations)?;
-        items::unshare_task(conn, by, id, &orgs).map(drop)
+    change_item_shares(&state, &api, body, task_case(id), move |conn, by, orgs| {
+        items::unshare_task(conn, by, id, orgs)
     })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    .await
 }
 
 /// `GET /api/v1/task/{id}/shares`: the other organisations holding the task.
