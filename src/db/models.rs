@@ -242,6 +242,7 @@ pub struct Alert {
     pub created_at: i64,
     pub updated_by: Option<String>,
     pub updated_at: Option<i64>,
+    pub follow: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -205,6 +205,7 @@ diesel::table! {
         created_at -> BigInt,
         updated_by -> Nullable<Text>,
         updated_at -> Nullable<BigInt>,
+        follow -> Bool,
     }
 }
 

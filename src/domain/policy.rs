@@ -109,6 +109,15 @@ impl LinkType {
         }
     }
 
+    /// The profile of the share a new case gets across a link of this type.
+    pub fn auto_share_profile(self) -> Option<&'static str> {
+        match self {
+            LinkType::Default => None,
+            LinkType::Supervised => Some(crate::domain::permissions::ANALYST_PROFILE),
+            LinkType::Notify => Some(crate::domain::permissions::READ_ONLY_PROFILE),
+        }
+    }
+
     /// Parses a link type; `none` (and an empty value) mean "no link" (`Ok(None)`).
     pub fn parse_optional(s: &str) -> Result<Option<LinkType>, String> {
         match s.trim() {

@@ -9,6 +9,7 @@ pub mod members;
 pub mod organisations;
 pub mod passwords;
 pub mod profiles;
+pub mod query;
 pub mod tags;
 
 use crate::domain::permissions::Permissions;

@@ -29,6 +29,9 @@ macro_rules! route_table {
         /// Every route as (method, path pattern).
         pub const ROUTES: &[(&str, &str)] = &[ $( (stringify!($method), $path) ),* ];
 
+        /// The handler of each route of `ROUTES`, as written (for the OpenAPI document).
+        pub const HANDLERS: &[&str] = &[ $( stringify!($handler) ),* ];
+
         /// The one route table, used by the server and by the tests.
         pub fn routes(cfg: &mut web::ServiceConfig) {
             $( cfg.route($path, route_table!(@method $method).to($handler)); )*
@@ -45,11 +48,15 @@ macro_rules! route_table {
 route_table! {
     GET "/healthz" => api::healthz,
     GET "/api/status" => api::status,
+    GET "/api/v1/openapi.json" => api::openapi::document,
     GET "/api/case" => api::v1::legacy_case_list,
     GET "/api/v1/user/current" => api::v1::current_user,
     POST "/api/v1/organisation" => api::v1::create_organisation,
     GET "/api/v1/organisation/{id}" => api::v1::get_organisation,
+    PATCH "/api/v1/organisation/{id}" => api::v1::update_organisation,
     GET "/api/v1/organisation/{id}/links" => api::v1::links,
+    PUT "/api/v1/organisation/{id}/links" => api::v1::set_links,
+    GET "/api/v1/sharingProfile" => api::v1::sharing_profiles,
     PUT "/api/v1/organisation/{id}/link/{other}" => api::v1::link,
     DELETE "/api/v1/organisation/{id}/link/{other}" => api::v1::unlink,
     PUT "/api/v1/user/{id}/organisations" => api::v1::set_user_organisations,
@@ -94,6 +101,20 @@ route_table! {
     GET "/api/v1/observable/{id}/shares" => api::observables::list_shares,
     POST "/api/v1/observable/{id}/shares" => api::observables::share,
     DELETE "/api/v1/observable/{id}/shares" => api::observables::unshare,
+    POST "/api/v1/alert" => api::alerts::create,
+    PATCH "/api/v1/alert/_bulk" => api::alerts::bulk_update,
+    GET "/api/v1/alert/{id}" => api::alerts::get,
+    PATCH "/api/v1/alert/{id}" => api::alerts::update,
+    DELETE "/api/v1/alert/{id}" => api::alerts::delete,
+    POST "/api/v1/alert/delete/_bulk" => api::alerts::bulk_delete,
+    POST "/api/v1/alert/{id}/case" => api::alerts::promote,
+    POST "/api/v1/alert/{id}/merge/{case}" => api::alerts::merge,
+    POST "/api/v1/alert/{id}/follow" => api::alerts::follow,
+    POST "/api/v1/alert/{id}/unfollow" => api::alerts::unfollow,
+    POST "/api/v1/alert/{id}/observable" => api::alerts::create_observable,
+    GET "/api/v1/tag/{id}" => api::tags::get,
+    PATCH "/api/v1/tag/{id}" => api::tags::update,
+    DELETE "/api/v1/tag/{id}" => api::tags::delete,
     POST "/api/v1/profile" => api::profiles::create,
     GET "/api/v1/profile/{id}" => api::profiles::get,
     PATCH "/api/v1/profile/{id}" => api::profiles::update,

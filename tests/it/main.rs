@@ -5,6 +5,7 @@ mod support;
 
 mod admin;
 mod api;
+mod api_v1;
 mod browser;
 mod cases;
 mod matrix;

@@ -61,6 +61,15 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         ("GET", "/api/v1/organisation/{id}" | "/api/v1/organisation/{id}/links") => ApiOrganisation,
         ("PUT" | "DELETE", "/api/v1/organisation/{id}/link/{other}")
         | ("PUT", "/api/v1/user/{id}/organisations") => PlatformAdmin,
+        ("PATCH", "/api/v1/organisation/{id}") | ("PUT", "/api/v1/organisation/{id}/links") => {
+            PlatformAdmin
+        }
+        ("GET", "/api/v1/sharingProfile") => SignedIn,
+        ("GET", "/api/v1/openapi.json") => Public,
+        ("POST", "/api/v1/alert" | "/api/v1/alert/delete/_bulk")
+        | ("PATCH", "/api/v1/alert/_bulk") => OrgObjects,
+        (_, p) if p.starts_with("/api/v1/alert/{id}") => SocObject,
+        (_, "/api/v1/tag/{id}") => SocTag,
         ("POST", "/api/v1/query") => SignedIn,
         ("POST", "/api/v1/case") | ("PATCH", "/api/v1/case/_bulk" | "/api/v1/task/_bulk") => {
             OrgObjects
@@ -345,7 +354,7 @@ impl Matrix<'_> {
         } else if pattern.starts_with("/observables/") || pattern.starts_with("/api/v1/observable/")
         {
             obs
-        } else if pattern.starts_with("/alerts/") {
+        } else if pattern.starts_with("/alerts/") || pattern.starts_with("/api/v1/alert/") {
             let n = rand::random::<u64>().to_string();
             cases::alerts::create(
                 &mut conn,
@@ -373,7 +382,8 @@ impl Matrix<'_> {
             )
             .unwrap()
             .id
-        } else if pattern.starts_with("/organisation/tags/") {
+        } else if pattern.starts_with("/organisation/tags/") || pattern.starts_with("/api/v1/tag/")
+        {
             let name = format!("tag-{}", rand::random::<u64>());
             tenantry::service::tags::change(
                 &mut conn,
@@ -428,6 +438,7 @@ impl Matrix<'_> {
         pattern
             .replace("{id}", &id)
             .replace("{share}", &share.to_string())
+            .replace("{case}", &format!("~{case}"))
             .replace("{org}", &victim_org.to_string())
             .replace("{other}", &self.victim_org(&mut conn).to_string())
             .replace("{uid}", &victim_user.to_string())

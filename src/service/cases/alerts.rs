@@ -14,7 +14,17 @@ use crate::service::audit::{self, Audit};
 use crate::service::tags::{self, Kind};
 use crate::service::By;
 
-pub const ALERT_STATUSES: [&str; 4] = ["New", "Updated", "Ignored", "Imported"];
+pub const ALERT_STATUSES: [&str; 9] = [
+    "New",
+    "Updated",
+    "InProgress",
+    "Ignored",
+    "Imported",
+    "TruePositive",
+    "FalsePositive",
+    "Duplicated",
+    "Other",
+];
 
 fn require(by: &By, p: Permission) -> Result<(), AppError> {
     require_case_holder(by)?;
@@ -42,6 +52,16 @@ fn record(
             details,
         },
     )
+}
+
+fn check_scale(name: &str, v: i32, max: i32) -> Result<i32, AppError> {
+    if (0..=max).contains(&v) {
+        Ok(v)
+    } else {
+        Err(AppError::bad_request(format!(
+            "{name} must be between 0 and {max}."
+        )))
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -97,8 +117,8 @@ pub fn create(conn: &mut DbConn, by: &By, new: &NewAlert) -> Result<Alert, AppEr
             alerts::title.eq(&title),
             alerts::description.eq(new.description.trim()),
             alerts::severity.eq(severity),
-            alerts::tlp.eq(new.tlp.unwrap_or(2).clamp(0, 4)),
-            alerts::pap.eq(new.pap.unwrap_or(2).clamp(0, 3)),
+            alerts::tlp.eq(check_scale("tlp", new.tlp.unwrap_or(2), 4)?),
+            alerts::pap.eq(check_scale("pap", new.pap.unwrap_or(2), 3)?),
             alerts::created_by.eq(by.login),
             alerts::created_at.eq(now_ms()),
         ))
@@ -189,7 +209,11 @@ pub struct AlertPatch {
     pub description: Option<String>,
     pub severity: Option<i32>,
     pub status: Option<String>,
+    pub tlp: Option<i32>,
+    pub pap: Option<i32>,
     pub tags: Option<Vec<String>>,
+    pub add_tags: Vec<String>,
+    pub remove_tags: Vec<String>,
 }
 
 pub fn update(conn: &mut DbConn, by: &By, id: i64, patch: AlertPatch) -> Result<Alert, AppError> {
@@ -215,8 +239,24 @@ pub fn update(conn: &mut DbConn, by: &By, id: i64, patch: AlertPatch) -> Result<
         }
         a.status = s;
     }
+    if let Some(t) = patch.tlp {
+        a.tlp = check_scale("tlp", t, 4)?;
+    }
+    if let Some(p) = patch.pap {
+        a.pap = check_scale("pap", p, 3)?;
+    }
     if let Some(t) = &patch.tags {
         tags::replace(conn, by, Kind::Alert, a.id, t)?;
+    }
+    if !patch.add_tags.is_empty() || !patch.remove_tags.is_empty() {
+        tags::change(
+            conn,
+            by,
+            Kind::Alert,
+            a.id,
+            &patch.add_tags,
+            &patch.remove_tags,
+        )?;
     }
     diesel::update(alerts::table.find(a.id))
         .set((
@@ -224,6 +264,8 @@ pub fn update(conn: &mut DbConn, by: &By, id: i64, patch: AlertPatch) -> Result<
             alerts::description.eq(&a.description),
             alerts::severity.eq(a.severity),
             alerts::status.eq(&a.status),
+            alerts::tlp.eq(a.tlp),
+            alerts::pap.eq(a.pap),
             alerts::updated_by.eq(by.login),
             alerts::updated_at.eq(now_ms()),
         ))
@@ -251,30 +293,40 @@ pub fn delete(conn: &mut DbConn, by: &By, id: i64) -> Result<(), AppError> {
     )
 }
 
-/// Creates a case from the alert (title, description, severity, TLP, PAP,
-/// tags, observables) and marks the alert imported.
-pub fn promote(conn: &mut DbConn, by: &By, id: i64) -> Result<Visible, AppError> {
+/// What a promotion may set instead of the alert's values.
+#[derive(Debug, Clone, Default)]
+pub struct PromoteFields {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub severity: Option<i32>,
+    pub tlp: Option<i32>,
+    pub pap: Option<i32>,
+    pub tags: Option<Vec<String>>,
+    pub flag: Option<bool>,
+    pub summary: Option<String>,
+    pub assignee: Option<String>,
+}
+
+fn unattached(conn: &mut DbConn, by: &By, id: i64) -> Result<Alert, AppError> {
     require(by, Permission::AlertUpdate)?;
     let a = get(conn, by, id)?;
     if let Some(case_id) = a.case_id {
         return Err(AppError::conflict(format!(
-            "The alert was already promoted (case {case_id})."
+            "The alert was already promoted or merged (case {case_id})."
         )));
     }
-    let alert_tags = tags::names(conn, Kind::Alert, a.id)?;
-    let case = super::create(
-        conn,
-        by,
-        NewCase {
-            title: a.title.clone(),
-            description: a.description.clone(),
-            severity: Some(a.severity),
-            tlp: Some(a.tlp),
-            pap: Some(a.pap),
-            tags: alert_tags,
-            ..NewCase::default()
-        },
-    )?;
+    Ok(a)
+}
+
+/// Copies the alert's observables into the case and marks the alert
+/// imported into it.
+fn attach(
+    conn: &mut DbConn,
+    by: &By,
+    a: &Alert,
+    case: &Visible,
+    action: &str,
+) -> Result<(), AppError> {
     let obs: Vec<Observable> = observables::table
         .filter(observables::alert_id.eq(a.id))
         .select(Observable::as_select())
@@ -284,7 +336,7 @@ pub fn promote(conn: &mut DbConn, by: &By, id: i64) -> Result<Visible, AppError>
         super::items::attach_new_observable(
             conn,
             by,
-            &case,
+            case,
             &NewObservable {
                 data_type: o.data_type,
                 data: o.data,
@@ -308,9 +360,84 @@ pub fn promote(conn: &mut DbConn, by: &By, id: i64) -> Result<Visible, AppError>
     record(
         conn,
         by,
-        "promoteAlert",
+        action,
         a.id,
         serde_json::json!({ "case": case.case.id }),
+    )
+}
+
+/// Creates a case from the alert (title, description, severity, TLP, PAP,
+/// tags, observables — `fields` may set others) and marks the alert imported.
+pub fn promote(
+    conn: &mut DbConn,
+    by: &By,
+    id: i64,
+    fields: PromoteFields,
+) -> Result<Visible, AppError> {
+    let a = unattached(conn, by, id)?;
+    let alert_tags = tags::names(conn, Kind::Alert, a.id)?;
+    let case = super::create(
+        conn,
+        by,
+        NewCase {
+            title: fields.title.unwrap_or_else(|| a.title.clone()),
+            description: fields.description.unwrap_or_else(|| a.description.clone()),
+            severity: Some(fields.severity.unwrap_or(a.severity)),
+            tlp: Some(fields.tlp.unwrap_or(a.tlp)),
+            pap: Some(fields.pap.unwrap_or(a.pap)),
+            tags: fields.tags.unwrap_or(alert_tags),
+            flag: fields.flag.unwrap_or(false),
+            summary: fields.summary,
+            assignee: fields.assignee,
+            ..NewCase::default()
+        },
     )?;
+    attach(conn, by, &a, &case, "promoteAlert")?;
     super::visible(conn, by.acting.organisation_id, case.case.id)
+}
+
+/// Merges the alert into an existing case the organisation may add
+/// observables to.
+pub fn merge(conn: &mut DbConn, by: &By, id: i64, case_id: i64) -> Result<Visible, AppError> {
+    let a = unattached(conn, by, id)?;
+    let case = super::visible(conn, by.acting.organisation_id, case_id)?;
+    case.require(by, crate::domain::sharing::CaseAction::ManageObservables)?;
+    attach(conn, by, &a, &case, "mergeAlert")?;
+    super::visible(conn, by.acting.organisation_id, case_id)
+}
+
+pub fn set_follow(conn: &mut DbConn, by: &By, id: i64, follow: bool) -> Result<(), AppError> {
+    require(by, Permission::AlertUpdate)?;
+    let a = get(conn, by, id)?;
+    diesel::update(alerts::table.find(a.id))
+        .set(alerts::follow.eq(follow))
+        .execute(conn)?;
+    record(
+        conn,
+        by,
+        if follow {
+            "followAlert"
+        } else {
+            "unfollowAlert"
+        },
+        a.id,
+        serde_json::json!({}),
+    )
+}
+
+/// An observable of one of the organisation's alerts; 404 otherwise.
+pub fn observable(conn: &mut DbConn, by: &By, id: i64) -> Result<Observable, AppError> {
+    observables::table
+        .filter(observables::id.eq(id))
+        .filter(
+            observables::alert_id.eq_any(
+                alerts::table
+                    .filter(alerts::organisation_id.eq(by.acting.organisation_id))
+                    .select(alerts::id.nullable()),
+            ),
+        )
+        .select(Observable::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("No such observable."))
 }

@@ -14,7 +14,7 @@ use crate::db::models::{Case, Share};
 use crate::db::schema::{cases, counters, organisation_links, organisations, profiles, shares};
 use crate::db::{now_ms, DbConn};
 use crate::domain::permissions::{
-    Permission, Permissions, ProfileKind, ANALYST_PROFILE, ORG_ADMIN_PROFILE, READ_ONLY_PROFILE,
+    Permission, Permissions, ProfileKind, ORG_ADMIN_PROFILE, READ_ONLY_PROFILE,
 };
 use crate::domain::sharing::{allows, CaseAccess, CaseAction, ItemRule};
 use crate::error::AppError;
@@ -106,6 +106,52 @@ pub fn visible(conn: &mut DbConn, org: i64, case_id: i64) -> Result<Visible, App
         share,
         access,
     })
+}
+
+/// Many cases through the organisation's shares at once (a query page):
+/// two statements whatever their number. Cases without a share are left out.
+pub fn visible_many(
+    conn: &mut DbConn,
+    org: i64,
+    list: Vec<Case>,
+) -> Result<Vec<Visible>, AppError> {
+    let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
+    let held: Vec<Share> = shares::table
+        .filter(shares::organisation_id.eq(org))
+        .filter(shares::case_id.eq_any(&ids))
+        .select(Share::as_select())
+        .load(conn)?;
+    let mut profile_ids: Vec<i64> = held.iter().map(|s| s.profile_id).collect();
+    profile_ids.sort_unstable();
+    profile_ids.dedup();
+    let stored: Vec<(i64, String)> = profiles::table
+        .filter(profiles::id.eq_any(&profile_ids))
+        .select((profiles::id, profiles::permissions))
+        .load(conn)?;
+    let mut rights = std::collections::HashMap::new();
+    for (id, text) in stored {
+        rights.insert(
+            id,
+            Permissions::from_storage(&text).map_err(|e| AppError::internal(e.to_string()))?,
+        );
+    }
+    let mut by_case: std::collections::HashMap<i64, Share> =
+        held.into_iter().map(|s| (s.case_id, s)).collect();
+    Ok(list
+        .into_iter()
+        .filter_map(|case| {
+            let share = by_case.remove(&case.id)?;
+            let access = CaseAccess {
+                share_profile: rights.get(&share.profile_id).copied().unwrap_or_default(),
+                owner: share.owner,
+            };
+            Some(Visible {
+                case,
+                share,
+                access,
+            })
+        })
+        .collect())
 }
 
 /// By number (as TheHive accepts `#number` for `{id}`), through the same share.
@@ -309,11 +355,11 @@ pub fn create(conn: &mut DbConn, by: &By, new: NewCase) -> Result<Visible, AppEr
         ))
         .load(conn)?;
     for (target, link_type) in targets {
-        let profile = if link_type == "supervised" {
-            ANALYST_PROFILE
-        } else {
-            READ_ONLY_PROFILE
-        };
+        let profile = crate::domain::policy::LinkType::parse_optional(&link_type)
+            .ok()
+            .flatten()
+            .and_then(|t| t.auto_share_profile())
+            .unwrap_or(READ_ONLY_PROFILE);
         let profile_id = profile_id(conn, profile)?;
         let share_id = sharing::insert(
             conn,

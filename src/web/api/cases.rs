@@ -3,7 +3,7 @@
 
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Deserializer};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::auth::ApiActor;
 use super::v1::{case_json, parse_json};
@@ -24,23 +24,91 @@ where
 
 /// The case as the caller's organisation sees it.
 pub fn render(conn: &mut DbConn, by: &crate::service::By, v: &Visible) -> Result<Value, AppError> {
-    let owner = crate::db::admin::organisation_by_id(conn, v.case.owner_organisation_id)?
-        .map(|o| o.name)
-        .unwrap_or_default();
-    let names: Vec<String> = tags::chips(conn, tags::Kind::Case, &[v.case.id])?
-        .remove(&v.case.id)
-        .unwrap_or_default()
+    let mut out = render_many(conn, by, std::slice::from_ref(v), &[])?;
+    out.pop()
+        .ok_or_else(|| AppError::internal("A rendered case went missing."))
+}
+
+/// The tag names on each object, every organisation's, once each, sorted
+/// (an object shows the tags every organisation put on it).
+pub fn tag_names(
+    conn: &mut DbConn,
+    kind: tags::Kind,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<String>>, AppError> {
+    Ok(tags::chips(conn, kind, ids)?
         .into_iter()
-        .filter(|c| c.organisation_id == by.acting.organisation_id)
-        .map(|c| c.name)
+        .map(|(id, chips)| {
+            let mut names: Vec<String> = chips.into_iter().map(|c| c.name).collect();
+            names.sort();
+            names.dedup();
+            (id, names)
+        })
+        .collect())
+}
+
+/// A page of cases in three statements whatever its length: owners' names,
+/// tags, and (for `extra`) the share counts. `extra` names the query
+/// `page`'s `extraData` to add.
+pub fn render_many(
+    conn: &mut DbConn,
+    by: &crate::service::By,
+    list: &[Visible],
+    extra: &[String],
+) -> Result<Vec<Value>, AppError> {
+    use crate::db::schema::{organisations, shares};
+    use diesel::prelude::*;
+    let ids: Vec<i64> = list.iter().map(|v| v.case.id).collect();
+    let mut owner_ids: Vec<i64> = list.iter().map(|v| v.case.owner_organisation_id).collect();
+    owner_ids.sort_unstable();
+    owner_ids.dedup();
+    let owners: std::collections::HashMap<i64, String> = organisations::table
+        .filter(organisations::id.eq_any(&owner_ids))
+        .select((organisations::id, organisations::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
         .collect();
-    Ok(case_json(
-        &v.case,
-        v.access,
-        by.permissions(),
-        &owner,
-        &names,
-    ))
+    let mut names = tag_names(conn, tags::Kind::Case, &ids)?;
+    let share_counts: std::collections::HashMap<i64, i64> =
+        if extra.iter().any(|e| e == "shareCount") {
+            shares::table
+                .filter(shares::case_id.eq_any(&ids))
+                .filter(shares::owner.eq(false))
+                .group_by(shares::case_id)
+                .select((shares::case_id, diesel::dsl::count_star()))
+                .load::<(i64, i64)>(conn)?
+                .into_iter()
+                .collect()
+        } else {
+            Default::default()
+        };
+    Ok(list
+        .iter()
+        .map(|v| {
+            let mut json = case_json(
+                &v.case,
+                v.access,
+                by.permissions(),
+                owners
+                    .get(&v.case.owner_organisation_id)
+                    .map_or("", String::as_str),
+                &names.remove(&v.case.id).unwrap_or_default(),
+            );
+            let mut data = serde_json::Map::new();
+            for e in extra {
+                let value = match e.as_str() {
+                    "isOwner" => json!(v.access.owner),
+                    "shareCount" => json!(share_counts.get(&v.case.id).copied().unwrap_or(0)),
+                    "permissions" => json["userPermissions"].clone(),
+                    "owningOrganisation" => json["owningOrganisation"].clone(),
+                    _ => continue,
+                };
+                data.insert(e.clone(), value);
+            }
+            json["extraData"] = Value::Object(data);
+            json
+        })
+        .collect())
 }
 
 /// `~123` is an id; a bare number is a case number (as TheHive accepts).
@@ -222,32 +290,17 @@ pub async fn update(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
-pub struct BulkUpdate {
-    ids: Vec<String>,
-    #[serde(flatten)]
-    fields: Value,
-}
-
 /// `PATCH /api/v1/case/_bulk`: the same update on every listed case, all or nothing.
 pub async fn bulk_update(
     state: web::Data<AppState>,
     api: ApiActor,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    cases::require_case_holder(&api.by())?;
-    let bulk: BulkUpdate = parse_json(&body)?;
-    let fields = serde_json::to_vec(&bulk.fields).map_err(|e| AppError::internal(e.to_string()))?;
-    api.call(&state, true, move |conn, by| {
-        for key in &bulk.ids {
-            let patch: UpdateCase = parse_json(&fields)?;
-            let v = resolve(conn, by.acting.organisation_id, key)?;
-            cases::update(conn, by, v.case.id, patch.into())?;
-        }
-        Ok(())
+    super::v1::bulk(&state, &api, &body, |conn, by, key, patch: UpdateCase| {
+        let v = resolve(conn, by.acting.organisation_id, key)?;
+        cases::update(conn, by, v.case.id, patch.into()).map(drop)
     })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    .await
 }
 
 pub async fn delete(
@@ -276,17 +329,17 @@ pub fn all_visible(
         conn,
         by.acting.organisation_id,
         cases::list::Scope::All,
-        cases::list::Sort::Number,
+        cases::list::Sort::Updated,
         None,
         None,
         cap,
     )?;
-    let mut out = Vec::new();
-    for r in rows {
-        let v = cases::visible(conn, by.acting.organisation_id, r.case.id)?;
-        out.push(render(conn, by, &v)?);
-    }
-    Ok(out)
+    let list = cases::visible_many(
+        conn,
+        by.acting.organisation_id,
+        rows.into_iter().map(|r| r.case).collect(),
+    )?;
+    render_many(conn, by, &list, &[])
 }
 
 /// `GET /api/v1/case/{id}/shares`: the case's shares; an id that is not a
@@ -305,14 +358,34 @@ pub async fn list_shares(
                 Err(e) if e.kind == crate::error::ErrorKind::NotFound => return Ok(Vec::new()),
                 Err(e) => return Err(e),
             };
-            Ok(cases::sharing::list(conn, by, v.case.id)?
-                .into_iter()
-                .filter(|s| s.share.organisation_id != by.acting.organisation_id)
-                .map(|s| share_json(&s))
-                .collect::<Vec<_>>())
+            shares_json(conn, by, v.case.id)
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// The case's shares but the caller's own.
+pub fn shares_json(
+    conn: &mut DbConn,
+    by: &crate::service::By,
+    case_id: i64,
+) -> Result<Vec<Value>, AppError> {
+    shares_json_of(conn, by, case_id, |_| true)
+}
+
+/// The case's shares but the caller's own, for the organisations `keep` names.
+pub fn shares_json_of(
+    conn: &mut DbConn,
+    by: &crate::service::By,
+    case_id: i64,
+    keep: impl Fn(i64) -> bool,
+) -> Result<Vec<Value>, AppError> {
+    Ok(cases::sharing::list(conn, by, case_id)?
+        .into_iter()
+        .filter(|s| s.share.organisation_id != by.acting.organisation_id)
+        .filter(|s| keep(s.share.organisation_id))
+        .map(|s| share_json(&s))
+        .collect())
 }
 
 fn share_json(s: &cases::sharing::ShareView) -> Value {
@@ -433,24 +506,40 @@ pub async fn set_shares(
             let body: Shares = parse_json(&body)?;
             let mut wanted = Vec::new();
             for s in &body.shares {
-                if let Some(name) = s.organisation.as_ref().or(s.organisation_name.as_ref()) {
-                    wanted
-                        .push(super::tasks::organisation_ids(conn, std::slice::from_ref(name))?[0]);
-                }
+                let name = s
+                    .organisation
+                    .as_ref()
+                    .or(s.organisation_name.as_ref())
+                    .ok_or_else(|| AppError::bad_request("Each share needs an organisation."))?;
+                wanted.push(super::tasks::organisation_ids(conn, std::slice::from_ref(name))?[0]);
             }
+            // Existing shares: removed when not listed, their profile set when listed.
+            let mut current = Vec::new();
             for existing in cases::sharing::list(conn, by, v.case.id)? {
                 let org = existing.share.organisation_id;
-                if !existing.share.owner
-                    && org != by.acting.organisation_id
-                    && !wanted.contains(&org)
-                {
-                    cases::sharing::unshare(conn, by, v.case.id, existing.share.id)?;
+                current.push(org);
+                if existing.share.owner || org == by.acting.organisation_id {
+                    continue;
+                }
+                match wanted.iter().position(|w| *w == org) {
+                    None => {
+                        cases::sharing::unshare(conn, by, v.case.id, existing.share.id)?;
+                    }
+                    Some(i) => {
+                        if let Some(p) = &body.shares[i].profile {
+                            if *p != existing.profile {
+                                cases::sharing::set_profile(
+                                    conn,
+                                    by,
+                                    v.case.id,
+                                    existing.share.id,
+                                    p,
+                                )?;
+                            }
+                        }
+                    }
                 }
             }
-            let current: Vec<i64> = cases::sharing::list(conn, by, v.case.id)?
-                .iter()
-                .map(|s| s.share.organisation_id)
-                .collect();
             let missing: Vec<InputShare> = body
                 .shares
                 .into_iter()
@@ -459,11 +548,7 @@ pub async fn set_shares(
                 .map(|(s, _)| s)
                 .collect();
             make_shares(conn, by, &v, &missing)?;
-            Ok(cases::sharing::list(conn, by, v.case.id)?
-                .iter()
-                .filter(|s| s.share.organisation_id != by.acting.organisation_id)
-                .map(share_json)
-                .collect::<Vec<_>>())
+            shares_json(conn, by, v.case.id)
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))

@@ -28,11 +28,14 @@ pub async fn healthz(state: actix_web::web::Data<crate::startup::AppState>) -> H
     }
 }
 
+pub mod alerts;
 pub mod auth;
 pub mod cases;
 pub mod observables;
+pub mod openapi;
 pub mod profiles;
 pub mod query;
+pub mod tags;
 pub mod tasks;
 pub mod users;
 pub mod v1;

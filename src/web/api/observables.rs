@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::auth::ApiActor;
 use super::tasks::change_item_shares;
-use super::v1::{creator, parse_id, parse_json, render_id};
+use super::v1::{parse_id, parse_json, render_id};
 use crate::db::models::Observable;
 use crate::db::DbConn;
 use crate::domain::sharing::CaseAction;
@@ -16,35 +16,48 @@ use crate::service::cases::items::{self, NewObservable, ObservablePatch};
 use crate::service::tags;
 use crate::startup::AppState;
 
-pub fn observable_json(conn: &mut DbConn, org: i64, o: &Observable) -> Result<Value, AppError> {
-    let names: Vec<String> = tags::chips(conn, tags::Kind::Observable, &[o.id])?
-        .remove(&o.id)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|c| c.organisation_id == org)
-        .map(|c| c.name)
-        .collect();
-    let mut m = serde_json::Map::new();
-    m.insert("_id".into(), json!(render_id(o.id)));
-    m.insert("_type".into(), json!("Observable"));
-    m.insert("_createdBy".into(), json!(creator(&o.created_by)));
-    m.insert("_createdAt".into(), json!(o.created_at));
-    if let Some(by) = &o.updated_by {
-        m.insert("_updatedBy".into(), json!(by));
-    }
-    if let Some(at) = o.updated_at {
-        m.insert("_updatedAt".into(), json!(at));
-    }
-    m.insert("dataType".into(), json!(o.data_type));
-    m.insert("data".into(), json!(o.data));
-    m.insert("message".into(), json!(o.message));
-    m.insert("tlp".into(), json!(o.tlp));
-    m.insert("pap".into(), json!(o.pap));
-    m.insert("ioc".into(), json!(o.ioc));
-    m.insert("sighted".into(), json!(o.sighted));
-    m.insert("tags".into(), json!(names));
-    m.insert("extraData".into(), json!({}));
-    Ok(Value::Object(m))
+pub fn observable_json(conn: &mut DbConn, o: &Observable) -> Result<Value, AppError> {
+    let mut out = observables_json(conn, std::slice::from_ref(o))?;
+    out.pop()
+        .ok_or_else(|| AppError::internal("A rendered observable went missing."))
+}
+
+/// A page of observables; their tags in one statement.
+pub fn observables_json(conn: &mut DbConn, list: &[Observable]) -> Result<Vec<Value>, AppError> {
+    let ids: Vec<i64> = list.iter().map(|o| o.id).collect();
+    let mut names = super::cases::tag_names(conn, tags::Kind::Observable, &ids)?;
+    Ok(list
+        .iter()
+        .map(|o| {
+            let mut m = super::v1::meta(
+                "Observable",
+                o.id,
+                &o.created_by,
+                o.created_at,
+                &o.updated_by,
+                o.updated_at,
+            );
+            m.insert("dataType".into(), json!(o.data_type));
+            m.insert("data".into(), json!(o.data));
+            m.insert("message".into(), json!(o.message));
+            m.insert("startDate".into(), json!(o.created_at));
+            m.insert("tlp".into(), json!(o.tlp));
+            m.insert("tlpLabel".into(), json!(super::alerts::tlp_label(o.tlp)));
+            m.insert("pap".into(), json!(o.pap));
+            m.insert("papLabel".into(), json!(super::alerts::pap_label(o.pap)));
+            m.insert("ioc".into(), json!(o.ioc));
+            m.insert("sighted".into(), json!(o.sighted));
+            m.insert(
+                "tags".into(),
+                json!(names.remove(&o.id).unwrap_or_default()),
+            );
+            m.insert("reports".into(), json!({}));
+            m.insert("ignoreSimilarity".into(), json!(false));
+            m.insert("external".into(), json!(false));
+            m.insert("extraData".into(), json!({}));
+            Value::Object(m)
+        })
+        .collect())
 }
 
 #[derive(Deserialize)]
@@ -70,6 +83,28 @@ struct InputObservable {
     tags: Vec<String>,
 }
 
+/// The observables one create request makes: one per `data` value.
+pub fn new_observables(body: &[u8]) -> Result<Vec<NewObservable>, AppError> {
+    let input: InputObservable = parse_json(body)?;
+    let data = match input.data {
+        OneOrMany::One(d) => vec![d],
+        OneOrMany::Many(d) => d,
+    };
+    Ok(data
+        .into_iter()
+        .map(|d| NewObservable {
+            data_type: input.data_type.clone(),
+            data: d,
+            message: input.message.clone(),
+            tlp: input.tlp,
+            pap: input.pap,
+            ioc: input.ioc,
+            sighted: input.sighted,
+            tags: input.tags.clone(),
+        })
+        .collect())
+}
+
 pub async fn create_in_case(
     state: web::Data<AppState>,
     api: ApiActor,
@@ -81,25 +116,10 @@ pub async fn create_in_case(
         .call(&state, true, move |conn, by| {
             let v = super::cases::resolve(conn, by.acting.organisation_id, &key)?;
             v.require(by, CaseAction::ManageObservables)?;
-            let input: InputObservable = parse_json(&body)?;
-            let data = match input.data {
-                OneOrMany::One(d) => vec![d],
-                OneOrMany::Many(d) => d,
-            };
             let mut out = Vec::new();
-            for d in data {
-                let new = NewObservable {
-                    data_type: input.data_type.clone(),
-                    data: d,
-                    message: input.message.clone(),
-                    tlp: input.tlp,
-                    pap: input.pap,
-                    ioc: input.ioc,
-                    sighted: input.sighted,
-                    tags: input.tags.clone(),
-                };
+            for new in new_observables(&body)? {
                 let o = items::create_observable(conn, by, v.case.id, &new)?;
-                out.push(observable_json(conn, by.acting.organisation_id, &o)?);
+                out.push(observable_json(conn, &o)?);
             }
             Ok(out)
         })
@@ -119,8 +139,14 @@ pub async fn get(
     let id = observable_id(&path)?;
     let out = api
         .call(&state, false, move |conn, by| {
-            let (o, _) = items::visible_observable(conn, by.acting.organisation_id, id)?;
-            observable_json(conn, by.acting.organisation_id, &o)
+            let o = match items::visible_observable(conn, by.acting.organisation_id, id) {
+                Ok((o, _)) => o,
+                Err(e) if e.kind == crate::error::ErrorKind::NotFound => {
+                    crate::service::cases::alerts::observable(conn, by, id)?
+                }
+                Err(e) => return Err(e),
+            };
+            observable_json(conn, &o)
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -169,30 +195,20 @@ pub async fn update(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
-struct BulkUpdate {
-    ids: Vec<String>,
-    #[serde(flatten)]
-    fields: Value,
-}
-
 pub async fn bulk_update(
     state: web::Data<AppState>,
     api: ApiActor,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    crate::service::cases::require_case_holder(&api.by())?;
-    let bulk: BulkUpdate = parse_json(&body)?;
-    let fields = serde_json::to_vec(&bulk.fields).map_err(|e| AppError::internal(e.to_string()))?;
-    api.call(&state, true, move |conn, by| {
-        for key in &bulk.ids {
-            let patch: UpdateObservable = parse_json(&fields)?;
-            items::update_observable(conn, by, observable_id(key)?, patch.into())?;
-        }
-        Ok(())
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    super::v1::bulk(
+        &state,
+        &api,
+        &body,
+        |conn, by, key, patch: UpdateObservable| {
+            items::update_observable(conn, by, observable_id(key)?, patch.into()).map(drop)
+        },
+    )
+    .await
 }
 
 pub async fn delete(

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::ApiActor;
-use super::v1::{parse_id, parse_json, render_id};
+use super::v1::{parse_id, parse_json};
 use crate::db::models::Profile;
 use crate::domain::permissions::{Permission, Permissions, ProfileKind};
 use crate::error::AppError;
@@ -21,26 +21,25 @@ pub fn profile_json(p: &Profile) -> Value {
         .collect();
     permissions.sort_unstable();
     let admin = p.kind == ProfileKind::Admin.as_str();
-    let mut m = serde_json::Map::new();
-    m.insert("_id".into(), json!(render_id(p.id)));
-    m.insert("_type".into(), json!("Profile"));
-    m.insert(
-        "_createdBy".into(),
-        json!(super::v1::creator(&p.created_by)),
+    let mut m = super::v1::meta(
+        "Profile",
+        p.id,
+        &p.created_by,
+        p.created_at,
+        &p.updated_by,
+        p.updated_at,
     );
-    m.insert("_createdAt".into(), json!(p.created_at));
-    if let Some(by) = &p.updated_by {
-        m.insert("_updatedBy".into(), json!(by));
-    }
-    if let Some(at) = p.updated_at {
-        m.insert("_updatedAt".into(), json!(at));
-    }
     m.insert("name".into(), json!(p.name));
     m.insert("permissions".into(), json!(permissions));
     m.insert("editable".into(), json!(p.editable));
     m.insert("isAdmin".into(), json!(admin));
     m.insert("forAdmin".into(), json!(admin));
     m.insert("forOrg".into(), json!(!admin));
+    // TheHive counts a licence for profiles that may change something.
+    m.insert(
+        "consumesLicense".into(),
+        json!(permissions.iter().any(|p| p.starts_with("manage"))),
+    );
     Value::Object(m)
 }
 

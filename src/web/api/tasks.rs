@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::ApiActor;
-use super::v1::{creator, parse_id, parse_json, render_id};
+use super::v1::{parse_id, parse_json};
 use crate::db::models::Task;
 use crate::db::DbConn;
 use crate::error::AppError;
@@ -13,17 +13,14 @@ use crate::service::cases::items::{self, NewTask, TaskPatch};
 use crate::startup::AppState;
 
 pub fn task_json(t: &Task) -> Value {
-    let mut m = serde_json::Map::new();
-    m.insert("_id".into(), json!(render_id(t.id)));
-    m.insert("_type".into(), json!("Task"));
-    m.insert("_createdBy".into(), json!(creator(&t.created_by)));
-    m.insert("_createdAt".into(), json!(t.created_at));
-    if let Some(by) = &t.updated_by {
-        m.insert("_updatedBy".into(), json!(by));
-    }
-    if let Some(at) = t.updated_at {
-        m.insert("_updatedAt".into(), json!(at));
-    }
+    let mut m = super::v1::meta(
+        "Task",
+        t.id,
+        &t.created_by,
+        t.created_at,
+        &t.updated_by,
+        t.updated_at,
+    );
     m.insert("title".into(), json!(t.title));
     m.insert("group".into(), json!(t.group_name));
     m.insert("description".into(), json!(t.description));
@@ -158,30 +155,15 @@ pub async fn update(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
-pub struct BulkUpdate {
-    ids: Vec<String>,
-    #[serde(flatten)]
-    fields: Value,
-}
-
 pub async fn bulk_update(
     state: web::Data<AppState>,
     api: ApiActor,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    crate::service::cases::require_case_holder(&api.by())?;
-    let bulk: BulkUpdate = parse_json(&body)?;
-    let fields = serde_json::to_vec(&bulk.fields).map_err(|e| AppError::internal(e.to_string()))?;
-    api.call(&state, true, move |conn, by| {
-        for key in &bulk.ids {
-            let patch: UpdateTask = parse_json(&fields)?;
-            items::update_task(conn, by, task_id(key)?, patch.into())?;
-        }
-        Ok(())
+    super::v1::bulk(&state, &api, &body, |conn, by, key, patch: UpdateTask| {
+        items::update_task(conn, by, task_id(key)?, patch.into()).map(drop)
     })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    .await
 }
 
 pub async fn delete(
@@ -293,15 +275,15 @@ pub async fn list_shares(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = task_id(&path)?;
-    let out = api.call(&state, false, move |conn, by| {
-        let holders = items::task_holders(conn, by, id)?;
-        Ok(holders
-            .into_iter()
-            .filter(|(org, _, _)| *org != by.acting.organisation_id)
-            .map(|(org, name, action)| json!({ "organisationId": render_id(org), "organisationName": name, "actionRequired": action }))
-            .collect::<Vec<_>>())
-    })
-    .await?;
+    let out = api
+        .call(&state, false, move |conn, by| {
+            let holders = items::task_holders(conn, by, id)?;
+            let (task, _, _) = items::visible_task(conn, by.acting.organisation_id, id)?;
+            super::cases::shares_json_of(conn, by, task.case_id, |org| {
+                holders.iter().any(|(h, _, _)| *h == org)
+            })
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

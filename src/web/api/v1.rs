@@ -10,7 +10,7 @@ use crate::db::models::{Case, Organisation};
 use crate::domain::sharing::{case_rights, CaseAccess};
 use crate::error::AppError;
 use crate::service::auth::Actor;
-use crate::service::{organisations as orgs, tags};
+use crate::service::organisations as orgs;
 use crate::startup::AppState;
 
 /// `~123` (TheHive's id shape).
@@ -18,9 +18,40 @@ pub fn render_id(id: i64) -> String {
     format!("~{id}")
 }
 
-/// Accepts `~123` and `123`.
-pub fn parse_id(s: &str) -> Option<i64> {
-    s.trim().trim_start_matches('~').parse().ok()
+pub use crate::service::query::parse_id;
+
+#[derive(Deserialize)]
+struct BulkUpdate {
+    ids: Vec<String>,
+    #[serde(flatten)]
+    fields: Value,
+}
+
+/// `PATCH /api/v1/<kind>/_bulk`: `{"ids": [...], ...fields}` — the same
+/// patch on every listed object, in one transaction (all or nothing).
+pub async fn bulk<P, F>(
+    state: &AppState,
+    api: &ApiActor,
+    body: &[u8],
+    apply: F,
+) -> Result<HttpResponse, AppError>
+where
+    P: serde::de::DeserializeOwned,
+    F: Fn(&mut crate::db::DbConn, &crate::service::By, &str, P) -> Result<(), AppError>
+        + Send
+        + 'static,
+{
+    crate::service::cases::require_case_holder(&api.by())?;
+    let bulk: BulkUpdate = parse_json(body)?;
+    let fields = serde_json::to_vec(&bulk.fields).map_err(|e| AppError::internal(e.to_string()))?;
+    api.call(state, true, move |conn, by| {
+        for key in &bulk.ids {
+            apply(conn, by, key, parse_json(&fields)?)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Objects Tenantry creates itself render as created by TheHive's system
@@ -34,7 +65,8 @@ pub fn creator(created_by: &str) -> &str {
     }
 }
 
-fn meta(
+/// The fields every object starts with.
+pub fn meta(
     kind: &str,
     id: i64,
     created_by: &str,
@@ -311,9 +343,21 @@ pub fn case_json(
     m.insert("title".into(), json!(c.title));
     m.insert("description".into(), json!(c.description));
     m.insert("severity".into(), json!(c.severity));
+    m.insert(
+        "severityLabel".into(),
+        json!(super::alerts::severity_label(c.severity)),
+    );
     m.insert("tlp".into(), json!(c.tlp));
+    m.insert("tlpLabel".into(), json!(super::alerts::tlp_label(c.tlp)));
     m.insert("pap".into(), json!(c.pap));
+    m.insert("papLabel".into(), json!(super::alerts::pap_label(c.pap)));
     m.insert("status".into(), json!(c.status));
+    let stage = match c.status.as_str() {
+        "New" => "New",
+        "InProgress" => "InProgress",
+        _ => "Closed",
+    };
+    m.insert("stage".into(), json!(stage));
     m.insert("startDate".into(), json!(c.start_date));
     if let Some(e) = c.end_date {
         m.insert("endDate".into(), json!(e));
@@ -337,6 +381,9 @@ pub fn case_json(
             .map(|p| p.as_str())
             .collect::<Vec<_>>()),
     );
+    m.insert("access".into(), json!({}));
+    m.insert("newDate".into(), json!(c.created_at));
+    m.insert("timeToDetect".into(), json!(0));
     m.insert("extraData".into(), json!({}));
     Value::Object(m)
 }
@@ -347,41 +394,9 @@ pub async fn legacy_case_list(
     state: web::Data<AppState>,
     api: ApiActor,
 ) -> Result<HttpResponse, AppError> {
-    let org = api.active().id;
-    let user = api.active().permissions;
-    let acting = api.active().acting();
-    let body = state
-        .db
-        .run(move |conn| {
-            let by_kind = crate::service::By {
-                login: "",
-                user_id: 0,
-                acting,
-            };
-            crate::service::cases::require_case_holder(&by_kind)?;
-            let (rows, _) = crate::service::cases::list::page(
-                conn,
-                org,
-                crate::service::cases::list::Scope::All,
-                crate::service::cases::list::Sort::Updated,
-                None,
-                None,
-                50,
-            )?;
-            let ids: Vec<i64> = rows.iter().map(|r| r.case.id).collect();
-            let mut chips = tags::chips(conn, tags::Kind::Case, &ids)?;
-            let mut out = Vec::new();
-            for r in rows {
-                let v = crate::service::cases::visible(conn, org, r.case.id)?;
-                let names: Vec<String> = chips
-                    .remove(&r.case.id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|c| c.name)
-                    .collect();
-                out.push(case_json(&r.case, v.access, user, &r.owner_name, &names));
-            }
-            Ok(out)
+    let body = api
+        .call(&state, false, |conn, by| {
+            super::cases::all_visible(conn, by, 50)
         })
         .await?;
     Ok(HttpResponse::Ok().json(body))
@@ -585,4 +600,140 @@ pub fn platform_acting(api: &ApiActor) -> Option<crate::domain::policy::Acting> 
             kind: ProfileKind::Admin,
             permissions,
         })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateOrganisation {
+    name: Option<String>,
+    description: Option<String>,
+    task_rule: Option<String>,
+    observable_rule: Option<String>,
+    locked: Option<bool>,
+}
+
+/// `PATCH /api/v1/organisation/{id or name}` (platform admins): name,
+/// description, default task/observable rules, locked — one transaction.
+pub async fn update_organisation(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let key = path.into_inner();
+    api.call(&state, true, move |conn, by| {
+        let id = org_id_by_key(conn, &key)?;
+        let org = orgs::get(conn, by, id)?.organisation;
+        let patch: UpdateOrganisation = parse_json(&body)?;
+        if patch.name.is_some() || patch.description.is_some() {
+            orgs::update(
+                conn,
+                by,
+                id,
+                patch.name.as_deref().unwrap_or(&org.name),
+                patch.description.as_deref().unwrap_or(&org.description),
+            )?;
+        }
+        if patch.task_rule.is_some() || patch.observable_rule.is_some() {
+            orgs::set_rules(
+                conn,
+                by,
+                id,
+                patch.task_rule.as_deref().unwrap_or(&org.task_rule),
+                patch
+                    .observable_rule
+                    .as_deref()
+                    .unwrap_or(&org.observable_rule),
+            )?;
+        }
+        if let Some(locked) = patch.locked {
+            orgs::set_locked(conn, by, id, locked)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BulkLink {
+    to_organisation: String,
+    link_type: Option<String>,
+    other_link_type: Option<String>,
+    /// Sent by thehive4py; Tenantry has no avatars.
+    #[serde(default)]
+    #[allow(dead_code)]
+    avatar: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkLinks {
+    links: Vec<BulkLink>,
+}
+
+/// `PUT /api/v1/organisation/{id}/links`: the organisation's links become
+/// exactly the listed ones (both directions); others are removed.
+pub async fn set_links(
+    state: web::Data<AppState>,
+    api: ApiActor,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let key = path.into_inner();
+    api.call(&state, true, move |conn, by| {
+        let id = org_id_by_key(conn, &key)?;
+        let current = orgs::get(conn, by, id)?.links;
+        let wanted: BulkLinks = parse_json(&body)?;
+        let mut links = Vec::new();
+        for l in &wanted.links {
+            links.push(orgs::WantedLink {
+                other: org_id_by_key(conn, &l.to_organisation).map_err(|_| {
+                    AppError::bad_request(format!("Unknown organisation {}.", l.to_organisation))
+                })?,
+                outgoing: link_type(l.link_type.as_deref())?,
+                incoming: link_type(l.other_link_type.as_deref())?,
+            });
+        }
+        for existing in current {
+            if !links.iter().any(|w| w.other == existing.other_id) {
+                links.push(orgs::WantedLink {
+                    other: existing.other_id,
+                    outgoing: None,
+                    incoming: None,
+                });
+            }
+        }
+        orgs::set_links(conn, by, id, &links).map(drop)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /api/v1/sharingProfile`: Tenantry's link types, in TheHive's
+/// sharing-profile shape (a link type decides whether new cases are
+/// shared automatically, and with which profile).
+pub async fn sharing_profiles(api: ApiActor) -> Result<HttpResponse, AppError> {
+    drop(api);
+    let out: Vec<Value> = crate::domain::policy::LinkType::ALL
+        .iter()
+        .map(|t| {
+            let profile = t.auto_share_profile();
+            json!({
+                "name": t.as_str(),
+                "description": match t {
+                    crate::domain::policy::LinkType::Default => "Cases are shared by hand only.",
+                    crate::domain::policy::LinkType::Supervised => "New cases are shared automatically with profile analyst.",
+                    crate::domain::policy::LinkType::Notify => "New cases are shared automatically with profile read-only.",
+                },
+                "autoShare": profile.is_some(),
+                "editable": false,
+                "permissionProfile": profile.unwrap_or(crate::domain::permissions::READ_ONLY_PROFILE),
+                "taskRule": "manual",
+                "observableRule": "manual",
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
 }

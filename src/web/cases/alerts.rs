@@ -306,7 +306,7 @@ pub async fn promote(
 ) -> Result<HttpResponse, AppError> {
     let id = *path;
     let case = write_as(&state, &signed_in, move |conn, by| {
-        alerts::promote(conn, by, id)
+        alerts::promote(conn, by, id, Default::default())
     })
     .await?;
     signed_in.flash(format!(
