@@ -182,6 +182,28 @@ pub struct Share {
     pub case_updated_at: i64,
     pub created_by: String,
     pub created_at: i64,
+    /// `person`, `link:<type>` or `rule:<id>`.
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = auto_share_rules)]
+pub struct AutoShareRule {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub pattern: String,
+    pub aliases: String,
+    pub profile_id: i64,
+    pub task_rule: String,
+    pub observable_rule: String,
+    pub unshare_on_remove: bool,
+    pub enabled: bool,
+    pub last_outcome: Option<String>,
+    pub last_outcome_at: Option<i64>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -156,6 +156,7 @@ diesel::table! {
         case_updated_at -> BigInt,
         created_by -> Text,
         created_at -> BigInt,
+        origin -> Text,
     }
 }
 
@@ -302,12 +303,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    auto_share_rules (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        pattern -> Text,
+        aliases -> Text,
+        profile_id -> BigInt,
+        task_rule -> Text,
+        observable_rule -> Text,
+        unshare_on_remove -> Bool,
+        enabled -> Bool,
+        last_outcome -> Nullable<Text>,
+        last_outcome_at -> Nullable<BigInt>,
+        created_by -> Text,
+        created_at -> BigInt,
+        updated_by -> Nullable<Text>,
+        updated_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(auto_share_rules -> profiles (profile_id));
 diesel::joinable!(case_tags -> tags (tag_id));
 diesel::joinable!(alert_tags -> tags (tag_id));
 diesel::joinable!(observable_tags -> tags (tag_id));
 diesel::joinable!(template_tags -> tags (tag_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    auto_share_rules,
     settings,
     organisations,
     profiles,

@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod auto_share;
 pub mod bootstrap;
 pub mod cases;
 pub mod members;

@@ -162,9 +162,17 @@ pub fn delete(conn: &mut DbConn, by: &By, id: i64) -> Result<(), AppError> {
     let p = editable(conn, id)?;
     let members = q::count_members_with_profile(conn, id)?;
     let shares = q::count_shares_with_profile(conn, id)?;
-    if members + shares > 0 {
+    let rules: i64 = {
+        use crate::db::schema::auto_share_rules;
+        use diesel::prelude::*;
+        auto_share_rules::table
+            .filter(auto_share_rules::profile_id.eq(id))
+            .count()
+            .get_result(conn)?
+    };
+    if members + shares + rules > 0 {
         return Err(AppError::conflict(format!(
-            "The profile \"{}\" is used by {members} membership(s) and {shares} case share(s); change them first.",
+            "The profile \"{}\" is used by {members} membership(s), {shares} case share(s) and {rules} auto-share rule(s); change them first.",
             p.name
         )));
     }

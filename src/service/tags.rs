@@ -186,6 +186,9 @@ pub fn change(
                 object,
                 serde_json::json!({ "tag": name }),
             )?;
+            if kind == Kind::Case {
+                crate::service::auto_share::on_tagged(conn, by, object, name)?;
+            }
         }
     }
     for name in &remove {
@@ -202,6 +205,9 @@ pub fn change(
                     object,
                     serde_json::json!({ "tag": name }),
                 )?;
+                if kind == Kind::Case {
+                    crate::service::auto_share::on_untagged(conn, by, object, name)?;
+                }
             }
         }
     }

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod automation;
 pub mod cases;
 pub mod csrf;
 pub mod errors;
@@ -112,6 +113,11 @@ route_table! {
     POST "/api/v1/alert/{id}/follow" => api::alerts::follow,
     POST "/api/v1/alert/{id}/unfollow" => api::alerts::unfollow,
     POST "/api/v1/alert/{id}/observable" => api::alerts::create_observable,
+    GET "/api/v1/autoShareRule" => api::automation::list,
+    POST "/api/v1/autoShareRule" => api::automation::create,
+    GET "/api/v1/autoShareRule/{id}" => api::automation::get,
+    PATCH "/api/v1/autoShareRule/{id}" => api::automation::update,
+    DELETE "/api/v1/autoShareRule/{id}" => api::automation::delete,
     GET "/api/v1/tag/{id}" => api::tags::get,
     PATCH "/api/v1/tag/{id}" => api::tags::update,
     DELETE "/api/v1/tag/{id}" => api::tags::delete,
@@ -166,6 +172,10 @@ route_table! {
     POST "/organisation/users/{uid}/key/revoke" => admin::members::revoke_key,
     POST "/organisation/users/{uid}/sessions/kill" => admin::members::kill_sessions,
     GET "/organisation/audit" => admin::audit::organisation,
+    GET "/organisation/settings" => automation::settings,
+    POST "/organisation/settings/rules" => automation::create_rule,
+    POST "/organisation/settings/rules/{id}/enabled" => automation::set_enabled,
+    POST "/organisation/settings/rules/{id}/delete" => automation::delete_rule,
     GET "/organisation/tags" => tags::list,
     GET "/organisation/tags/suggest" => tags::suggest,
     POST "/organisation/tags/{id}/colour" => tags::set_colour,

@@ -90,7 +90,7 @@ pub fn navigation(active: Option<&ActiveOrganisation>, current_path: &str) -> Ve
     let scope = acting.and_then(|a| a.member_scope());
     let holds_cases =
         active.is_some_and(|a| a.kind == crate::domain::permissions::ProfileKind::Organisation);
-    let entries: [(&'static str, &'static str, bool); 11] = [
+    let entries: [(&'static str, &'static str, bool); 12] = [
         ("/", "Home", true),
         ("/cases", "Cases", holds_cases),
         ("/alerts", "Alerts", holds_cases),
@@ -125,6 +125,15 @@ pub fn navigation(active: Option<&ActiveOrganisation>, current_path: &str) -> Ve
             "/organisation/audit",
             "Audit log",
             acting.is_some_and(|a| a.reads_organisation_audit()),
+        ),
+        (
+            "/organisation/settings",
+            "Automation",
+            holds_cases
+                && acting.is_some_and(|a| {
+                    a.permissions
+                        .contains(crate::domain::permissions::Permission::ManageConfig)
+                }),
         ),
     ];
     let path = current_path.split('?').next().unwrap_or("/");

@@ -890,7 +890,7 @@ fn profiles_are_created_edited_and_deleted_with_rules() {
         assert_eq!(in_use.status, 409);
         assert!(in_use
             .body
-            .contains("is used by 1 membership(s) and 0 case share(s)"));
+            .contains("is used by 1 membership(s), 0 case share(s) and 0 auto-share rule(s)"));
         tenantry::db::queries::delete_membership(&mut app.conn(), user, acme).unwrap();
         assert_eq!(
             post(&mut a, &format!("/admin/profiles/{id}/delete"), &[]).status,

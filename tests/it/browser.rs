@@ -676,3 +676,54 @@ fn browser_manages_custom_tags() {
         d.assert_clean_console(&format!("{backend:?} custom tags"));
     }
 }
+
+/// The MSSP's auto-share, in the browser: a rule in soc, a tag on a case,
+/// and the case in acme's "Shared with my organisation".
+#[test]
+fn browser_auto_shares_a_tagged_case() {
+    let Some((chromedriver, chromium)) = browser("browser_auto_shares_a_tagged_case") else {
+        return;
+    };
+    for backend in backends() {
+        let app = TestApp::spawn(backend);
+        crate::cases::world(&app);
+        let d = Driver::start(&chromedriver, &chromium);
+        d.goto(&format!("{}/login", app.base_url));
+        d.fill("Login", "sam@soc.test");
+        d.fill("Password", "sam-password-1");
+        d.press("Sign in");
+        d.wait_text("You are working in soc");
+        d.press("Automation");
+        d.wait_text("No auto-share rule yet.");
+        d.fill("Tag pattern", "client:{org}");
+        d.choose("Profile", "read-only");
+        d.choose("Tasks rule", "all");
+        d.press("Add rule");
+        d.wait_text("Rule client:{org} added.");
+        d.press("Cases");
+        d.press("New case");
+        d.fill("Title", "Acme phishing");
+        d.press("Create case");
+        d.wait_text("Case #1 created.");
+        d.script(
+            "document.querySelector('#edit-case').closest('details').open = true; return null",
+        );
+        d.fill("Tags of soc (comma-separated)", "client:acme");
+        d.press("Save case");
+        d.wait_text("auto-share rule #");
+        d.snapshot("auto-shared-case");
+        d.press("Automation");
+        d.wait_text("Case #1 shared with acme as read-only.");
+        d.assert_clean_console(&format!("{backend:?} auto-share, soc"));
+        d.click("form[action='/logout'] button");
+        d.wait_text("Sign in");
+        d.fill("Login", "ann@acme.test");
+        d.fill("Password", "ann-password-1");
+        d.press("Sign in");
+        d.wait_text("You are working in acme");
+        d.press("Cases");
+        d.press("Shared with my organisation");
+        d.wait_text("Acme phishing");
+        d.assert_clean_console(&format!("{backend:?} auto-share, acme"));
+    }
+}

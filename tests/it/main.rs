@@ -6,6 +6,7 @@ mod support;
 mod admin;
 mod api;
 mod api_v1;
+mod automation;
 mod browser;
 mod cases;
 mod matrix;

@@ -65,6 +65,11 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
             PlatformAdmin
         }
         ("GET", "/api/v1/sharingProfile") => SignedIn,
+        ("GET", "/organisation/settings")
+        | ("POST", "/organisation/settings/rules")
+        | ("GET" | "POST", "/api/v1/autoShareRule") => OrgObjects,
+        (_, p) if p.starts_with("/organisation/settings/rules/{id}") => SocObject,
+        (_, "/api/v1/autoShareRule/{id}") => SocObject,
         ("GET", "/api/v1/openapi.json") => Public,
         ("POST", "/api/v1/alert" | "/api/v1/alert/delete/_bulk")
         | ("PATCH", "/api/v1/alert/_bulk") => OrgObjects,
@@ -368,6 +373,23 @@ impl Matrix<'_> {
                 },
             )
             .unwrap()
+            .id
+        } else if pattern.starts_with("/organisation/settings/rules/")
+            || pattern.starts_with("/api/v1/autoShareRule/")
+        {
+            tenantry::service::auto_share::create(
+                &mut conn,
+                &by,
+                &tenantry::service::auto_share::RuleInput {
+                    pattern: format!("m{}:{{org}}", rand::random::<u32>()),
+                    profile: "read-only".into(),
+                    task_rule: "manual".into(),
+                    observable_rule: "manual".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .rule
             .id
         } else if pattern.starts_with("/case-templates/") {
             let n = format!("tpl-{}", rand::random::<u64>());

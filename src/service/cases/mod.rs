@@ -308,14 +308,6 @@ pub fn create(conn: &mut DbConn, by: &By, new: NewCase) -> Result<Visible, AppEr
         .filter(cases::number.eq(number))
         .select(cases::id)
         .first(conn)?;
-    crate::service::tags::change(
-        conn,
-        by,
-        crate::service::tags::Kind::Case,
-        case_id,
-        &tags,
-        &[],
-    )?;
     let (task_rule, observable_rule): (String, String) = organisations::table
         .find(org)
         .select((organisations::task_rule, organisations::observable_rule))
@@ -333,6 +325,7 @@ pub fn create(conn: &mut DbConn, by: &By, new: NewCase) -> Result<Visible, AppEr
         rule(&task_rule),
         rule(&observable_rule),
         now,
+        "person",
     )?;
     audit::record(
         conn,
@@ -372,6 +365,7 @@ pub fn create(conn: &mut DbConn, by: &By, new: NewCase) -> Result<Visible, AppEr
             ItemRule::Manual,
             ItemRule::Manual,
             now,
+            &format!("link:{link_type}"),
         )?;
         sharing::audit_share(
             conn,
@@ -387,6 +381,15 @@ pub fn create(conn: &mut DbConn, by: &By, new: NewCase) -> Result<Visible, AppEr
     for task in tasks {
         items::insert_task(conn, by, &visible_case, task)?;
     }
+    // Last, so that auto-share rules see the whole case (shares, tasks).
+    crate::service::tags::change(
+        conn,
+        by,
+        crate::service::tags::Kind::Case,
+        case_id,
+        &tags,
+        &[],
+    )?;
     visible(conn, org, case_id)
 }
 

@@ -27,9 +27,11 @@ pub(super) fn insert(
     task_rule: ItemRule,
     observable_rule: ItemRule,
     now: i64,
+    origin: &str,
 ) -> Result<i64, AppError> {
     diesel::insert_into(shares::table)
         .values((
+            shares::origin.eq(origin),
             shares::case_id.eq(case_id),
             shares::organisation_id.eq(org),
             shares::profile_id.eq(profile),
@@ -190,6 +192,24 @@ pub struct NewShare {
 pub fn share(conn: &mut DbConn, by: &By, case_id: i64, new: &NewShare) -> Result<Share, AppError> {
     let v = visible(conn, by.acting.organisation_id, case_id)?;
     v.require(by, CaseAction::Share)?;
+    share_from(conn, by, &v, new, "person", "manual")
+}
+
+/// Shares the case `v` (as the active organisation holds it) with
+/// `new.organisation`: the organisations must be linked, the case not yet
+/// shared with it, the profile giveable. Every refusal happens before any
+/// write. `origin` is stored on the share; `why` goes to the audit record.
+/// The caller decided that the share may be made (the actor's right, or an
+/// auto-share rule set up by someone who had it).
+pub(crate) fn share_from(
+    conn: &mut DbConn,
+    by: &By,
+    v: &Visible,
+    new: &NewShare,
+    origin: &str,
+    why: &str,
+) -> Result<Share, AppError> {
+    let case_id = v.case.id;
     let target: Option<(String, String)> = organisations::table
         .find(new.organisation)
         .select((organisations::name, organisations::name_key))
@@ -224,7 +244,7 @@ pub fn share(conn: &mut DbConn, by: &By, case_id: i64, new: &NewShare) -> Result
             "The case is already shared with {target_name}."
         )));
     }
-    let profile = giveable(conn, &v, &new.profile)?;
+    let profile = giveable(conn, v, &new.profile)?;
     let now = now_ms();
     let share_id = insert(
         conn,
@@ -237,6 +257,7 @@ pub fn share(conn: &mut DbConn, by: &By, case_id: i64, new: &NewShare) -> Result
         new.task_rule,
         new.observable_rule,
         now,
+        origin,
     )?;
     if new.task_rule.takes_existing() {
         let ids: Vec<i64> = task_shares::table
@@ -272,7 +293,7 @@ pub fn share(conn: &mut DbConn, by: &By, case_id: i64, new: &NewShare) -> Result
         case_id,
         new.organisation,
         &new.profile,
-        "manual",
+        why,
         share_id,
     )?;
     Ok(shares::table

@@ -30,6 +30,7 @@ pub async fn healthz(state: actix_web::web::Data<crate::startup::AppState>) -> H
 
 pub mod alerts;
 pub mod auth;
+pub mod automation;
 pub mod cases;
 pub mod observables;
 pub mod openapi;

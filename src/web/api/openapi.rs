@@ -308,6 +308,26 @@ fn describe(handler: &str) -> Option<Doc> {
             Some("Tag"),
         ),
         "api::tags::delete" => doc("Delete a tag from every object.", None, 204, None),
+        "api::automation::list" => doc(
+            "The organisation's auto-share rules.",
+            None,
+            200,
+            Some("AutoShareRuleList"),
+        ),
+        "api::automation::create" => doc(
+            "Create an auto-share rule.",
+            Some("AutoShareRuleInput"),
+            201,
+            Some("AutoShareRule"),
+        ),
+        "api::automation::get" => doc("An auto-share rule.", None, 200, Some("AutoShareRule")),
+        "api::automation::update" => doc(
+            "Enable or disable a rule.",
+            Some("AutoShareRuleUpdate"),
+            200,
+            Some("AutoShareRule"),
+        ),
+        "api::automation::delete" => doc("Delete a rule (its shares stay).", None, 204, None),
         "api::openapi::document" => doc("This document.", None, 200, None),
         _ => return None,
     };

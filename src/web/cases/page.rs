@@ -87,7 +87,20 @@ pub struct ShareRow {
     pub task_rule: String,
     pub observable_rule: String,
     pub shared_at: String,
+    /// Who made the share: a person, a link type or an auto-share rule.
+    pub shared_by: String,
     pub editable: bool,
+}
+
+/// How a share came about, for people.
+pub fn share_origin(origin: &str, created_by: &str) -> String {
+    if let Some(t) = origin.strip_prefix("link:") {
+        format!("{t} link")
+    } else if let Some(id) = origin.strip_prefix("rule:") {
+        format!("auto-share rule #{id}")
+    } else {
+        created_by.to_string()
+    }
 }
 
 #[derive(Template)]
@@ -284,6 +297,7 @@ pub async fn case_page(
                 task_rule: s.share.task_rule,
                 observable_rule: s.share.observable_rule,
                 shared_at: format_time(s.share.created_at),
+                shared_by: share_origin(&s.share.origin, &s.share.created_by),
             })
             .collect(),
         can,
