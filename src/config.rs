@@ -94,6 +94,10 @@ pub struct Settings {
     pub login_failure_window: Duration,
     /// Concurrent password hashes; defaults to the number of cores.
     pub hash_concurrency: usize,
+    /// Webhook delivery attempts and back-off.
+    pub webhooks: crate::service::webhooks::Policy,
+    /// How often the webhook worker looks for due deliveries when idle.
+    pub webhook_poll: Duration,
 }
 
 impl Settings {
@@ -112,6 +116,8 @@ impl Settings {
             address_max_failures: 20,
             login_failure_window: Duration::from_secs(15 * 60),
             hash_concurrency: cores,
+            webhooks: crate::service::webhooks::Policy::default(),
+            webhook_poll: Duration::from_millis(200),
         }
     }
 

@@ -115,6 +115,22 @@ struct ServeArgs {
         default_value_t = 20
     )]
     address_max_failures: u32,
+    /// Webhook delivery attempts before giving up
+    #[arg(
+        long,
+        global = true,
+        env = "TENANTRY_WEBHOOK_MAX_ATTEMPTS",
+        default_value_t = 8
+    )]
+    webhook_max_attempts: i32,
+    /// First webhook retry delay in milliseconds (doubled at each attempt)
+    #[arg(
+        long,
+        global = true,
+        env = "TENANTRY_WEBHOOK_BACKOFF_MS",
+        default_value_t = 2000
+    )]
+    webhook_backoff_ms: i64,
     /// Length of the failed sign-in window in seconds
     #[arg(
         long,
@@ -207,6 +223,8 @@ fn serve(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
     settings.login_max_failures = args.login_max_failures.max(1);
     settings.address_max_failures = args.address_max_failures.max(1);
     settings.login_failure_window = Duration::from_secs(args.login_window_secs.max(1));
+    settings.webhooks.max_attempts = args.webhook_max_attempts.max(1);
+    settings.webhooks.backoff_ms = args.webhook_backoff_ms.max(1);
 
     let report = {
         let mut conn = db.conn()?;

@@ -33,9 +33,12 @@ pub struct Application {
 
 impl Application {
     /// Binds `settings.bind` (port 0 picks a free one) and prepares the server.
-    pub fn build(settings: Settings, db: Db, cookie_key: &[u8]) -> anyhow::Result<Application> {
+    pub fn build(mut settings: Settings, db: Db, cookie_key: &[u8]) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(settings.bind)?;
         let port = listener.local_addr()?.port();
+        // The real port (for `--bind …:0`), which webhooks may not call.
+        settings.bind.set_port(port);
+        routes_web::webhook_worker::spawn(db.clone(), settings.webhooks, settings.webhook_poll);
         let key = Key::try_from(cookie_key).map_err(|e| anyhow::anyhow!("cookie key: {e}"))?;
         let hasher =
             PasswordHasherPool::new(settings.hash_concurrency).map_err(anyhow::Error::new)?;

@@ -71,6 +71,9 @@ pub type Pool = r2d2::Pool<Manager>;
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    /// Signalled after each committed write of this process, so background
+    /// work (the webhook outbox) starts at once instead of at its next poll.
+    committed: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Db {
@@ -80,7 +83,10 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .build(Manager { url: url.clone() })
             .map_err(|e| anyhow::anyhow!("cannot open the {} database: {e}", url.backend_name()))?;
-        Ok(Db { pool })
+        Ok(Db {
+            pool,
+            committed: Default::default(),
+        })
     }
 
     /// A pooled connection for synchronous code (CLI, start-up, tests).
@@ -109,7 +115,32 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(move |conn| write(conn, f)).await
+        let out = self.run(move |conn| write(conn, f)).await;
+        if out.is_ok() {
+            self.committed.notify_one();
+        }
+        out
+    }
+
+    /// [`write`] on the calling thread, signalling the commit like
+    /// [`Db::write`] (CLI tools, benches).
+    pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E>,
+        E: From<diesel::result::Error> + From<AppError>,
+    {
+        let mut conn = self.conn()?;
+        let out = write(&mut conn, f);
+        if out.is_ok() {
+            self.committed.notify_one();
+        }
+        out
+    }
+
+    /// Resolves after the next committed write (or at once if one happened
+    /// since the last call).
+    pub async fn committed(&self) {
+        self.committed.notified().await;
     }
 }
 

@@ -296,3 +296,42 @@ pub struct Tag {
     pub updated_by: Option<String>,
     pub updated_at: Option<i64>,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = webhooks)]
+pub struct Webhook {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub name: String,
+    pub url: String,
+    pub secret: Option<String>,
+    pub enabled: bool,
+    pub actions: String,
+    pub object_types: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = webhook_deliveries)]
+pub struct WebhookDelivery {
+    pub id: i64,
+    pub webhook_id: i64,
+    pub organisation_id: i64,
+    pub actor: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub root_id: Option<String>,
+    pub details: String,
+    pub event_at: i64,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: i64,
+    pub claimed_until: Option<i64>,
+    pub response_code: Option<i32>,
+    pub error: Option<String>,
+    pub delivered_at: Option<i64>,
+}

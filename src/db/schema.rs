@@ -324,6 +324,47 @@ diesel::table! {
 }
 
 diesel::joinable!(auto_share_rules -> profiles (profile_id));
+
+diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        name -> Text,
+        url -> Text,
+        secret -> Nullable<Text>,
+        enabled -> Bool,
+        actions -> Text,
+        object_types -> Text,
+        created_by -> Text,
+        created_at -> BigInt,
+        updated_by -> Nullable<Text>,
+        updated_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        organisation_id -> BigInt,
+        actor -> Text,
+        action -> Text,
+        object_type -> Text,
+        object_id -> Text,
+        root_id -> Nullable<Text>,
+        details -> Text,
+        event_at -> BigInt,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        claimed_until -> Nullable<BigInt>,
+        response_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        delivered_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(case_tags -> tags (tag_id));
 diesel::joinable!(alert_tags -> tags (tag_id));
 diesel::joinable!(observable_tags -> tags (tag_id));
@@ -331,6 +372,8 @@ diesel::joinable!(template_tags -> tags (tag_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     auto_share_rules,
+    webhooks,
+    webhook_deliveries,
     settings,
     organisations,
     profiles,

@@ -14,7 +14,7 @@ use crate::domain::names::name_key;
 use crate::domain::permissions::Permission;
 use crate::domain::sharing::ItemRule;
 use crate::error::AppError;
-use crate::service::audit::{self, Audit};
+use crate::service::audit;
 use crate::service::cases::{self, sharing};
 use crate::service::By;
 
@@ -108,17 +108,7 @@ fn record(
     id: i64,
     details: serde_json::Value,
 ) -> Result<(), AppError> {
-    audit::record(
-        conn,
-        Audit {
-            actor: by.login,
-            organisation_id: Some(by.acting.organisation_id),
-            action,
-            object_type: "AutoShareRule",
-            object_id: id.to_string(),
-            details,
-        },
-    )
+    audit::record_by(conn, by, "AutoShareRule", action, id, details)
 }
 
 pub fn create(conn: &mut DbConn, by: &By, input: &RuleInput) -> Result<RuleView, AppError> {

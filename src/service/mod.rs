@@ -12,6 +12,7 @@ pub mod passwords;
 pub mod profiles;
 pub mod query;
 pub mod tags;
+pub mod webhooks;
 
 use crate::domain::permissions::Permissions;
 use crate::domain::policy::Acting;

@@ -12,6 +12,7 @@ pub mod middleware;
 pub mod pages;
 pub mod tags;
 pub mod templates;
+pub mod webhook_worker;
 
 use actix_web::{web, HttpRequest};
 
@@ -176,6 +177,11 @@ route_table! {
     POST "/organisation/settings/rules" => automation::create_rule,
     POST "/organisation/settings/rules/{id}/enabled" => automation::set_enabled,
     POST "/organisation/settings/rules/{id}/delete" => automation::delete_rule,
+    POST "/organisation/settings/webhooks" => automation::create_webhook,
+    POST "/organisation/settings/webhooks/{id}/enabled" => automation::set_webhook_enabled,
+    POST "/organisation/settings/webhooks/{id}/test" => automation::send_test,
+    POST "/organisation/settings/webhooks/{id}/delete" => automation::delete_webhook,
+    POST "/organisation/settings/deliveries/{id}/retry" => automation::retry_delivery,
     GET "/organisation/tags" => tags::list,
     GET "/organisation/tags/suggest" => tags::suggest,
     POST "/organisation/tags/{id}/colour" => tags::set_colour,

@@ -17,3 +17,4 @@ mod setup;
 mod sign_in;
 mod switcher;
 mod tags;
+mod webhooks;

@@ -66,9 +66,15 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         }
         ("GET", "/api/v1/sharingProfile") => SignedIn,
         ("GET", "/organisation/settings")
-        | ("POST", "/organisation/settings/rules")
+        | ("POST", "/organisation/settings/rules" | "/organisation/settings/webhooks")
         | ("GET" | "POST", "/api/v1/autoShareRule") => OrgObjects,
-        (_, p) if p.starts_with("/organisation/settings/rules/{id}") => SocObject,
+        (_, p)
+            if p.starts_with("/organisation/settings/rules/{id}")
+                || p.starts_with("/organisation/settings/webhooks/{id}")
+                || p.starts_with("/organisation/settings/deliveries/{id}") =>
+        {
+            SocObject
+        }
         (_, "/api/v1/autoShareRule/{id}") => SocObject,
         ("GET", "/api/v1/openapi.json") => Public,
         ("POST", "/api/v1/alert" | "/api/v1/alert/delete/_bulk")
@@ -391,6 +397,37 @@ impl Matrix<'_> {
             .unwrap()
             .rule
             .id
+        } else if pattern.starts_with("/organisation/settings/webhooks/")
+            || pattern.starts_with("/organisation/settings/deliveries/")
+        {
+            let w = tenantry::service::webhooks::create(
+                &mut conn,
+                &by,
+                &tenantry::service::webhooks::WebhookInput {
+                    name: format!("m{}", rand::random::<u32>()),
+                    url: "http://127.0.0.1:9/".into(),
+                    ..Default::default()
+                },
+                1,
+            )
+            .unwrap();
+            if pattern.starts_with("/organisation/settings/deliveries/") {
+                // A failed delivery to retry.
+                use diesel::prelude::*;
+                use tenantry::db::schema::webhook_deliveries as d;
+                tenantry::service::webhooks::send_test(&mut conn, &by, w.id).unwrap();
+                diesel::update(d::table.filter(d::webhook_id.eq(w.id)))
+                    .set(d::status.eq("failed"))
+                    .execute(&mut *conn)
+                    .unwrap();
+                d::table
+                    .filter(d::webhook_id.eq(w.id))
+                    .select(d::id)
+                    .first::<i64>(&mut *conn)
+                    .unwrap()
+            } else {
+                w.id
+            }
         } else if pattern.starts_with("/case-templates/") {
             let n = format!("tpl-{}", rand::random::<u64>());
             cases::templates::create(

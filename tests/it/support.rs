@@ -115,6 +115,36 @@ pub struct TestApp {
     pub admin_org: i64,
     handle: ServerHandle,
     pub store: TestDb,
+    key: Vec<u8>,
+}
+
+/// Stops a server started by `another_server`.
+pub fn stop_server(handle: ServerHandle) {
+    actix_web::rt::System::new().block_on(handle.stop(true));
+}
+
+/// Starts a server on the test database in its own thread and runtime.
+fn start_server(
+    store: &TestDb,
+    key: &[u8],
+    adjust: impl FnOnce(&mut Settings),
+) -> (u16, ServerHandle) {
+    let mut settings = Settings::new(store.url.clone());
+    settings.bind = "127.0.0.1:0".parse().unwrap();
+    settings.workers = 2;
+    adjust(&mut settings);
+    let db = store.db.clone();
+    let key = key.to_vec();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let app = Application::build(settings, db, &key).expect("server");
+            tx.send((app.port(), app.handle())).unwrap();
+            app.run_until_stopped().await
+        })
+    });
+    rx.recv_timeout(Duration::from_secs(30))
+        .expect("server start")
 }
 
 impl TestApp {
@@ -133,30 +163,32 @@ impl TestApp {
             .unwrap()
             .id;
         drop(conn);
-        let mut settings = Settings::new(store.url.clone());
-        settings.bind = "127.0.0.1:0".parse().unwrap();
-        settings.workers = 2;
-        adjust(&mut settings);
-        let db = store.db.clone();
         let key = report.cookie_key.clone();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            actix_web::rt::System::new().block_on(async move {
-                let app = Application::build(settings, db, &key).expect("server");
-                tx.send((app.port(), app.handle())).unwrap();
-                app.run_until_stopped().await
-            })
-        });
-        let (port, handle) = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("server start");
+        let (port, handle) = start_server(&store, &key, adjust);
         TestApp {
             backend,
             base_url: format!("http://127.0.0.1:{port}"),
             admin_org,
             handle,
             store,
+            key,
         }
+    }
+
+    /// A second server on the same database (another instance); stopped
+    /// when the returned handle is dropped by `stop_server`.
+    pub fn another_server(&self, adjust: impl FnOnce(&mut Settings)) -> ServerHandle {
+        start_server(&self.store, &self.key, adjust).1
+    }
+
+    /// Stops the server and starts a new one on the same database (a
+    /// restart); the base URL changes.
+    pub fn restart_with(&mut self, adjust: impl FnOnce(&mut Settings)) {
+        let handle = self.handle.clone();
+        actix_web::rt::System::new().block_on(handle.stop(true));
+        let (port, handle) = start_server(&self.store, &self.key, adjust);
+        self.handle = handle;
+        self.base_url = format!("http://127.0.0.1:{port}");
     }
 
     pub fn client(&self) -> Client {

@@ -10,7 +10,7 @@ use crate::db::schema::{alerts, observables};
 use crate::db::{now_ms, DbConn};
 use crate::domain::permissions::Permission;
 use crate::error::AppError;
-use crate::service::audit::{self, Audit};
+use crate::service::audit;
 use crate::service::tags::{self, Kind};
 use crate::service::By;
 
@@ -41,17 +41,7 @@ fn record(
     id: i64,
     details: serde_json::Value,
 ) -> Result<(), AppError> {
-    audit::record(
-        conn,
-        Audit {
-            actor: by.login,
-            organisation_id: Some(by.acting.organisation_id),
-            action,
-            object_type: "Alert",
-            object_id: id.to_string(),
-            details,
-        },
-    )
+    audit::record_by(conn, by, "Alert", action, id, details)
 }
 
 fn check_scale(name: &str, v: i32, max: i32) -> Result<i32, AppError> {

@@ -587,6 +587,25 @@ fn schemas() -> Value {
             ),
         ),
         (
+            "AutoShareRule",
+            meta(
+                "AutoShareRule",
+                json!({"pattern": s, "aliases": {"type": "object", "additionalProperties": {"type": "string"}}, "profile": s, "taskRule": s, "observableRule": s, "unshareOnRemove": b, "enabled": b, "lastOutcome": s, "lastOutcomeAt": i}),
+            ),
+        ),
+        ("AutoShareRuleList", list_of("AutoShareRule")),
+        (
+            "AutoShareRuleInput",
+            obj(
+                json!({"pattern": s, "aliases": {"type": "object", "additionalProperties": {"type": "string"}}, "profile": s, "taskRule": s, "observableRule": s, "unshareOnRemove": b}),
+                &["pattern", "profile"],
+            ),
+        ),
+        (
+            "AutoShareRuleUpdate",
+            obj(json!({"enabled": b}), &["enabled"]),
+        ),
+        (
             "Query",
             obj(
                 json!({"query": {"type": "array", "items": obj(json!({"_name": s}), &["_name"])}}),
