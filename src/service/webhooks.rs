@@ -321,12 +321,14 @@ fn insert_delivery(conn: &mut DbConn, webhook: i64, org: i64, p: &Pending) -> Re
     Ok(())
 }
 
-/// The case an audit record belongs to, if any.
+/// The case an audit record belongs to, if any. Records of an
+/// organisation's own configuration (rules, webhooks, members) have none:
+/// they stay with that organisation.
 pub fn root_case(conn: &mut DbConn, a: &Audit) -> Result<Option<i64>, AppError> {
     let id = a.object_id.parse::<i64>().ok();
     Ok(match a.object_type {
         "Case" => id,
-        "Share" | "AutoShareRule" => a.details.get("case").and_then(serde_json::Value::as_i64),
+        "Share" => a.details.get("case").and_then(serde_json::Value::as_i64),
         "Task" => match id {
             Some(t) => tasks::table
                 .find(t)

@@ -536,3 +536,49 @@ fn two_instances_deliver_each_notification_once() {
         stop_server(second);
     }
 }
+
+#[test]
+fn another_organisations_configuration_events_never_reach_an_endpoint() {
+    each_backend(|app| {
+        let w = crate::cases::world(app);
+        let acme_hook = hook(app, w.acme, "acme", "http://127.0.0.1:9/acme", "", "");
+        let soc_by = by(w.soc);
+        let mut conn = app.conn();
+        tenantry::service::auto_share::create(
+            &mut conn,
+            &soc_by,
+            &tenantry::service::auto_share::RuleInput {
+                pattern: "client:{org}".into(),
+                profile: "read-only".into(),
+                task_rule: "all".into(),
+                observable_rule: "all".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        hook(app, w.soc, "soc", "http://127.0.0.1:9/soc", "", "");
+        cases::create(
+            &mut conn,
+            &soc_by,
+            cases::NewCase {
+                title: "for acme".into(),
+                tags: vec!["client:acme".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let kinds: Vec<(String, String)> = webhook_deliveries::table
+            .filter(webhook_deliveries::webhook_id.eq(acme_hook))
+            .select((webhook_deliveries::object_type, webhook_deliveries::action))
+            .load(&mut *conn)
+            .unwrap();
+        assert!(
+            kinds.iter().any(|(_, a)| a == "shareCase"),
+            "acme hears of the share: {kinds:?}"
+        );
+        assert!(
+            kinds.iter().all(|(t, _)| t == "Case" || t == "Share"),
+            "nothing of soc's rules or webhooks: {kinds:?}"
+        );
+    });
+}
