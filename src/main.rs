@@ -54,6 +54,43 @@ enum Command {
         #[arg(long, env = "TENANTRY_NEW_ADMIN_PASSWORD")]
         password: Option<String>,
     },
+    /// Fill an empty database with a world: `--demo` for a small named one to
+    /// try, or a generated MSSP world of the given size to measure
+    Seed(SeedArgs),
+}
+
+#[derive(Args, Clone)]
+struct SeedArgs {
+    /// The small named world (soc, acme, globex, their people and cases)
+    #[arg(long)]
+    demo: bool,
+    /// Organisations (one MSSP, the rest its clients)
+    #[arg(long, default_value_t = 100)]
+    orgs: usize,
+    /// Cases
+    #[arg(long, default_value_t = 10_000)]
+    cases: usize,
+    /// Users
+    #[arg(long, default_value_t = 200)]
+    users: usize,
+    /// Probability that a case is also shared across a link (0 to 1)
+    #[arg(long, default_value_t = 1.0)]
+    share_density: f64,
+    /// Fraction of the cases the MSSP owns (0 to 1)
+    #[arg(long, default_value_t = 0.1)]
+    mssp_share: f64,
+    /// Tasks per case
+    #[arg(long, default_value_t = 1)]
+    tasks: usize,
+    /// Observables per case
+    #[arg(long, default_value_t = 1)]
+    observables: usize,
+    /// Tags per case
+    #[arg(long, default_value_t = 1)]
+    tags: usize,
+    /// Random seed (the same seed makes the same world)
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
 }
 
 #[derive(Args, Clone)]
@@ -195,8 +232,77 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Some(Command::Seed(args)) => seed(&cli.common, &cli.serve, &args),
         Some(Command::Serve) | None => serve(&cli.common, cli.serve),
     }
+}
+
+fn seed(common: &Common, serve: &ServeArgs, args: &SeedArgs) -> anyhow::Result<()> {
+    let (url, db) = open(common)?;
+    {
+        let mut conn = db.conn()?;
+        db::migrate(&mut conn)?;
+        let report = bootstrap::ensure_initial_data(
+            &mut conn,
+            &serve.admin_login,
+            serve.admin_password.as_deref(),
+        )?;
+        print_first_admin(&report);
+    }
+    let started = std::time::Instant::now();
+    if args.demo {
+        let report = tenantry::seed::demo(&db)?;
+        println!("Demo world created in the {} database:", url.backend_name());
+        println!("  organisations soc (the MSSP), acme and globex (clients), linked to soc");
+        println!("  an auto-share rule client:{{org}} in soc; cases tagged, shared, with tasks and observables");
+        for (login, name) in report.logins {
+            println!("  {login:<18} {name}");
+        }
+        println!("  every demo password: {}", tenantry::seed::DEMO_PASSWORD);
+        return Ok(());
+    }
+    let opts = tenantry::seed::Options {
+        orgs: args.orgs,
+        cases: args.cases,
+        users: args.users,
+        share_density: args.share_density,
+        mssp_share: args.mssp_share,
+        tasks_per_case: args.tasks,
+        observables_per_case: args.observables,
+        tags_per_case: args.tags,
+        seed: args.seed,
+    };
+    let mut last = std::time::Instant::now();
+    let counts = tenantry::seed::bulk(&db, opts, |done, total| {
+        if last.elapsed().as_millis() >= 500 || done == total {
+            last = std::time::Instant::now();
+            let secs = started.elapsed().as_secs_f64().max(0.001);
+            eprint!(
+                "\rseeding cases {done}/{total} ({:.0}%), {:.0} cases/s   ",
+                done as f64 * 100.0 / total.max(1) as f64,
+                done as f64 / secs
+            );
+        }
+    })?;
+    eprintln!();
+    println!(
+        "{} database seeded in {:.1} s: {} organisations, {} users, {} cases, {} shares, {} tasks, {} observables, {} tags (seed {})",
+        url.backend_name(),
+        started.elapsed().as_secs_f64(),
+        counts.orgs,
+        counts.users,
+        counts.cases,
+        counts.shares,
+        counts.tasks,
+        counts.observables,
+        counts.tags,
+        args.seed
+    );
+    println!(
+        "Users: user-00000@seed.test … with password {}",
+        tenantry::seed::DEMO_PASSWORD
+    );
+    Ok(())
 }
 
 fn print_first_admin(report: &bootstrap::Bootstrap) {

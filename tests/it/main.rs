@@ -12,6 +12,7 @@ mod cases;
 mod matrix;
 mod property;
 mod security;
+mod seed;
 mod sessions;
 mod setup;
 mod sign_in;
