@@ -139,17 +139,32 @@ pub fn insert_membership(conn: &mut DbConn, new: &NewMembership) -> QueryResult<
 
 /// Every membership of a user, with organisation and profile, by name.
 pub fn memberships_of_user(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<MembershipView>> {
+    Ok(memberships_of_users(conn, &[user_id])?
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect())
+}
+
+/// The memberships of many users in one statement, as (user id, membership),
+/// each user's by organisation name.
+pub fn memberships_of_users(
+    conn: &mut DbConn,
+    user_ids: &[i64],
+) -> QueryResult<Vec<(i64, MembershipView)>> {
     memberships::table
         .inner_join(organisations::table)
         .inner_join(profiles::table)
-        .filter(memberships::user_id.eq(user_id))
-        .order(organisations::name_key.asc())
+        .filter(memberships::user_id.eq_any(user_ids))
+        .order((memberships::user_id.asc(), organisations::name_key.asc()))
         .select((
-            organisations::id,
-            organisations::name,
-            organisations::locked,
-            profiles::name,
-            profiles::permissions,
+            memberships::user_id,
+            (
+                organisations::id,
+                organisations::name,
+                organisations::locked,
+                profiles::name,
+                profiles::permissions,
+            ),
         ))
         .load(conn)
 }

@@ -251,9 +251,15 @@ pub fn deliveries(
 
 /// A failed delivery goes back to the queue with a fresh attempt count.
 pub fn retry(conn: &mut DbConn, by: &By, delivery: i64) -> Result<(), AppError> {
-    let found = deliveries(conn, by, i64::MAX)?
-        .into_iter()
-        .any(|(d, _)| d.id == delivery && d.status == "failed");
+    require(by)?;
+    let found = webhook_deliveries::table
+        .inner_join(webhooks::table)
+        .filter(webhooks::organisation_id.eq(by.acting.organisation_id))
+        .filter(webhook_deliveries::id.eq(delivery))
+        .filter(webhook_deliveries::status.eq("failed"))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
     if !found {
         return Err(AppError::not_found("No such failed delivery."));
     }
@@ -359,24 +365,28 @@ pub fn enqueue(
     details: &str,
     at: i64,
 ) -> Result<(), AppError> {
-    let mut orgs: Vec<i64> = a.organisation_id.into_iter().collect();
-    if let Some(case) = root {
-        let holders: Vec<i64> = shares::table
+    // One statement: the enabled endpoints of the record's organisation and
+    // of every organisation holding a share of its case.
+    let holders = |case: i64| {
+        shares::table
             .filter(shares::case_id.eq(case))
             .select(shares::organisation_id)
-            .load(conn)?;
-        orgs.extend(holders);
-    }
-    orgs.sort_unstable();
-    orgs.dedup();
-    if orgs.is_empty() {
-        return Ok(());
-    }
-    let endpoints: Vec<Webhook> = webhooks::table
-        .filter(webhooks::organisation_id.eq_any(&orgs))
+    };
+    let q = webhooks::table
         .filter(webhooks::enabled.eq(true))
         .select(Webhook::as_select())
-        .load(conn)?;
+        .into_boxed();
+    let q = match (a.organisation_id, root) {
+        (Some(own), Some(case)) => q.filter(
+            webhooks::organisation_id
+                .eq(own)
+                .or(webhooks::organisation_id.eq_any(holders(case))),
+        ),
+        (Some(own), None) => q.filter(webhooks::organisation_id.eq(own)),
+        (None, Some(case)) => q.filter(webhooks::organisation_id.eq_any(holders(case))),
+        (None, None) => return Ok(()),
+    };
+    let endpoints: Vec<Webhook> = q.load(conn)?;
     let root_text = root.map(|r| r.to_string());
     for w in endpoints {
         if !listed(&w.actions, a.action) || !listed(&w.object_types, a.object_type) {

@@ -125,22 +125,6 @@ pub fn resolve(conn: &mut DbConn, org: i64, key: &str) -> Result<Visible, AppErr
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct InputTask {
-    title: String,
-    group: Option<String>,
-    description: Option<String>,
-    status: Option<String>,
-    assignee: Option<String>,
-    order: Option<i32>,
-    due_date: Option<i64>,
-    #[serde(default)]
-    mandatory: bool,
-    #[serde(default)]
-    flag: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct InputCase {
     title: String,
     #[serde(default)]
@@ -158,7 +142,7 @@ pub struct InputCase {
     assignee: Option<String>,
     case_template: Option<String>,
     #[serde(default)]
-    tasks: Vec<InputTask>,
+    tasks: Vec<super::tasks::InputTask>,
 }
 
 pub async fn create(
@@ -183,21 +167,7 @@ pub async fn create(
                 status: input.status,
                 summary: input.summary,
                 template: input.case_template,
-                tasks: input
-                    .tasks
-                    .into_iter()
-                    .map(|t| NewTask {
-                        title: t.title,
-                        group: t.group,
-                        description: t.description,
-                        status: t.status,
-                        assignee: t.assignee,
-                        order: t.order,
-                        due_date: t.due_date,
-                        mandatory: t.mandatory,
-                        flag: t.flag,
-                    })
-                    .collect(),
+                tasks: input.tasks.into_iter().map(NewTask::from).collect(),
             };
             let v = cases::create(conn, by, new)?;
             render(conn, by, &v)

@@ -370,15 +370,33 @@ fn memory_start(
     }
 }
 
+/// The organisation's members, in three statements whatever their number.
 fn users_of(conn: &mut DbConn, org: i64) -> Result<Vec<Value>, AppError> {
-    let mut out = Vec::new();
-    for m in crate::db::admin::members_of(conn, org)? {
-        if let Some(user) = crate::db::queries::user_by_id(conn, m.user_id)? {
-            let memberships = crate::db::queries::memberships_of_user(conn, m.user_id)?;
-            out.push(super::v1::user_output(&user, &memberships, Some(org)));
-        }
+    use crate::db::schema::users;
+    use diesel::prelude::*;
+    let ids: Vec<i64> = crate::db::admin::members_of(conn, org)?
+        .iter()
+        .map(|m| m.user_id)
+        .collect();
+    let found: Vec<crate::db::models::User> = users::table
+        .filter(users::id.eq_any(&ids))
+        .select(crate::db::models::User::as_select())
+        .load(conn)?;
+    let mut memberships: std::collections::HashMap<i64, Vec<crate::db::models::MembershipView>> =
+        std::collections::HashMap::new();
+    for (user, m) in crate::db::queries::memberships_of_users(conn, &ids)? {
+        memberships.entry(user).or_default().push(m);
     }
-    Ok(out)
+    let mut by_id: std::collections::HashMap<i64, crate::db::models::User> =
+        found.into_iter().map(|u| (u.id, u)).collect();
+    Ok(ids
+        .iter()
+        .filter_map(|id| by_id.remove(id))
+        .map(|u| {
+            let ms = memberships.remove(&u.id).unwrap_or_default();
+            super::v1::user_output(&u, &ms, Some(org))
+        })
+        .collect())
 }
 
 pub async fn query(

@@ -54,6 +54,22 @@ pub struct InputTask {
     flag: bool,
 }
 
+impl From<InputTask> for NewTask {
+    fn from(t: InputTask) -> Self {
+        NewTask {
+            title: t.title,
+            group: t.group,
+            description: t.description,
+            status: t.status,
+            assignee: t.assignee,
+            order: t.order,
+            due_date: t.due_date,
+            mandatory: t.mandatory,
+            flag: t.flag,
+        }
+    }
+}
+
 pub async fn create(
     state: web::Data<AppState>,
     api: ApiActor,
@@ -66,22 +82,7 @@ pub async fn create(
             let v = super::cases::resolve(conn, by.acting.organisation_id, &key)?;
             v.require(by, crate::domain::sharing::CaseAction::ManageTasks)?;
             let t: InputTask = parse_json(&body)?;
-            let task = items::create_task(
-                conn,
-                by,
-                v.case.id,
-                NewTask {
-                    title: t.title,
-                    group: t.group,
-                    description: t.description,
-                    status: t.status,
-                    assignee: t.assignee,
-                    order: t.order,
-                    due_date: t.due_date,
-                    mandatory: t.mandatory,
-                    flag: t.flag,
-                },
-            )?;
+            let task = items::create_task(conn, by, v.case.id, t.into())?;
             Ok(task_json(&task))
         })
         .await?;
