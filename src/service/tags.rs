@@ -517,7 +517,8 @@ pub fn list(
     })
 }
 
-fn require(by: &By) -> Result<(), AppError> {
+/// `manageTag` in an organisation that holds cases (403 otherwise).
+pub fn require(by: &By) -> Result<(), AppError> {
     crate::service::cases::require_case_holder(by)?;
     if !by.permissions().contains(Permission::ManageTag) {
         return Err(AppError::forbidden("Managing custom tags needs manageTag."));

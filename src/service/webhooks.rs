@@ -366,24 +366,46 @@ pub fn enqueue(
     at: i64,
 ) -> Result<(), AppError> {
     // One statement: the enabled endpoints of the record's organisation and
-    // of every organisation holding a share of its case.
-    let holders = |case: i64| {
-        shares::table
-            .filter(shares::case_id.eq(case))
-            .select(shares::organisation_id)
-    };
+    // of every organisation that holds the object — a task or an observable
+    // through the shares that carry it, anything else of a case through the
+    // case's shares.
+    use crate::db::schema::{observable_shares, task_shares};
+    let id = a.object_id.parse::<i64>().ok();
+    let holders: Option<crate::service::query::sql::Pred<webhooks::table>> =
+        match (a.object_type, id, root) {
+            ("Task", Some(task), Some(_)) => Some(Box::new(
+                webhooks::organisation_id.eq_any(
+                    task_shares::table
+                        .inner_join(shares::table)
+                        .filter(task_shares::task_id.eq(task))
+                        .select(shares::organisation_id),
+                ),
+            )),
+            ("Observable", Some(obs), Some(_)) => Some(Box::new(
+                webhooks::organisation_id.eq_any(
+                    observable_shares::table
+                        .inner_join(shares::table)
+                        .filter(observable_shares::observable_id.eq(obs))
+                        .select(shares::organisation_id),
+                ),
+            )),
+            (_, _, Some(case)) => Some(Box::new(
+                webhooks::organisation_id.eq_any(
+                    shares::table
+                        .filter(shares::case_id.eq(case))
+                        .select(shares::organisation_id),
+                ),
+            )),
+            _ => None,
+        };
     let q = webhooks::table
         .filter(webhooks::enabled.eq(true))
         .select(Webhook::as_select())
         .into_boxed();
-    let q = match (a.organisation_id, root) {
-        (Some(own), Some(case)) => q.filter(
-            webhooks::organisation_id
-                .eq(own)
-                .or(webhooks::organisation_id.eq_any(holders(case))),
-        ),
+    let q = match (a.organisation_id, holders) {
+        (Some(own), Some(h)) => q.filter(webhooks::organisation_id.eq(own).or(h)),
         (Some(own), None) => q.filter(webhooks::organisation_id.eq(own)),
-        (None, Some(case)) => q.filter(webhooks::organisation_id.eq_any(holders(case))),
+        (None, Some(h)) => q.filter(h),
         (None, None) => return Ok(()),
     };
     let endpoints: Vec<Webhook> = q.load(conn)?;

@@ -281,6 +281,17 @@ fn the_query_is_scoped_to_the_tenant_and_filters_in_sql() {
         assert_eq!(r.status, 404, "{}", r.body);
         let r = acme.query(json!([{"_name": "getCase", "idOrName": hidden}, {"_name": "tasks"}]));
         assert_eq!(r.status, 404, "{}", r.body);
+        // A linked organisation is visible, its members and links are not.
+        assert_eq!(
+            acme.query(json!([{"_name": "getOrganisation", "idOrName": "soc"}]))
+                .status,
+            200
+        );
+        for step in ["users", "links"] {
+            let r = acme
+                .query(json!([{"_name": "getOrganisation", "idOrName": "soc"}, {"_name": step}]));
+            assert_eq!(r.status, 404, "{step}: {}", r.body);
+        }
         // acme sees the shared case's task (rule all) and nothing else.
         assert_eq!(
             titles(&acme.query_ok(json!([{"_name": "listTask"}]))),
@@ -571,6 +582,7 @@ fn bad_input_answers_400_and_changes_nothing() {
             ("PATCH", format!("/api/v1/case/{sid}"), r#"{"addTags": "notalist"}"#.to_string()),
             ("PATCH", format!("/api/v1/case/{sid}"), big.clone()),
             ("PATCH", "/api/v1/case/_bulk".to_string(), format!(r#"{{"ids": ["{sid}"], "severity": 7}}"#)),
+            ("PATCH", "/api/v1/case/_bulk".to_string(), r#"{"ids": [], "severity": "high"}"#.to_string()),
             ("POST", "/api/v1/alert".to_string(), r#"{"type": "t", "source": "s", "title": "no ref"}"#.to_string()),
             ("POST", "/api/v1/alert".to_string(), r#"{"type": "t", "source": "s", "sourceRef": "r", "title": "x", "tlp": 9}"#.to_string()),
             ("POST", "/api/v1/alert".to_string(), r#"{"type": "t", "source": "s", "sourceRef": "r2", "title": "x", "observables": [{"dataType": "ip"}]}"#.to_string()),

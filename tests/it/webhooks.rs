@@ -580,5 +580,44 @@ fn another_organisations_configuration_events_never_reach_an_endpoint() {
             kinds.iter().all(|(t, _)| t == "Case" || t == "Share"),
             "nothing of soc's rules or webhooks: {kinds:?}"
         );
+        // A task the share does not carry (rule manual) stays with soc.
+        let v = cases::create(
+            &mut conn,
+            &soc_by,
+            cases::NewCase {
+                title: "manual".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        cases::sharing::share(
+            &mut conn,
+            &soc_by,
+            v.case.id,
+            &cases::sharing::NewShare {
+                organisation: w.acme,
+                profile: "read-only".into(),
+                task_rule: tenantry::domain::sharing::ItemRule::Manual,
+                observable_rule: tenantry::domain::sharing::ItemRule::Manual,
+            },
+        )
+        .unwrap();
+        cases::items::create_task(
+            &mut conn,
+            &soc_by,
+            v.case.id,
+            cases::items::NewTask {
+                title: "soc's secret task".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let tasks: i64 = webhook_deliveries::table
+            .filter(webhook_deliveries::webhook_id.eq(acme_hook))
+            .filter(webhook_deliveries::object_type.eq("Task"))
+            .count()
+            .get_result(&mut *conn)
+            .unwrap();
+        assert_eq!(tasks, 0, "acme's share does not carry the task");
     });
 }

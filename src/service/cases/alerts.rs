@@ -26,7 +26,8 @@ pub const ALERT_STATUSES: [&str; 9] = [
     "Other",
 ];
 
-fn require(by: &By, p: Permission) -> Result<(), AppError> {
+/// An alert right of the active organisation (403 otherwise).
+pub fn require(by: &By, p: Permission) -> Result<(), AppError> {
     require_case_holder(by)?;
     if !by.permissions().contains(p) {
         return Err(AppError::forbidden(format!("This needs {p}.")));

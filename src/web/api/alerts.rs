@@ -13,6 +13,7 @@ use super::v1::{parse_id, parse_json, render_id};
 use crate::db::models::Alert;
 use crate::db::schema::observables;
 use crate::db::DbConn;
+use crate::domain::permissions::Permission;
 use crate::error::AppError;
 use crate::service::cases::alerts::{self, AlertPatch, NewAlert, PromoteFields};
 use crate::service::cases::items::NewObservable;
@@ -140,7 +141,7 @@ pub async fn create(
     api: ApiActor,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    crate::service::cases::require_case_holder(&api.by())?;
+    alerts::require(&api.by(), Permission::AlertCreate)?;
     let input: InputAlert = parse_json(&body)?;
     let mut obs: Vec<NewObservable> = Vec::new();
     for o in &input.observables {
@@ -224,6 +225,7 @@ pub async fn update(
     let id = alert_id(&path)?;
     api.call(&state, true, move |conn, by| {
         alerts::get(conn, by, id)?;
+        alerts::require(by, Permission::AlertUpdate)?;
         let patch: UpdateAlert = parse_json(&body)?;
         alerts::update(conn, by, id, patch.into()).map(drop)
     })
@@ -279,6 +281,7 @@ pub async fn promote(
     let out = api
         .call(&state, true, move |conn, by| {
             alerts::get(conn, by, id)?;
+            alerts::require(by, Permission::AlertUpdate)?;
             let f: InputPromote = if body.iter().all(u8::is_ascii_whitespace) {
                 InputPromote::default()
             } else {
@@ -391,6 +394,7 @@ pub async fn create_observable(
     let out = api
         .call(&state, true, move |conn, by| {
             alerts::get(conn, by, id)?;
+            alerts::require(by, Permission::AlertUpdate)?;
             let mut out = Vec::new();
             for new in new_observables(&body)? {
                 let o = alerts::add_observable(conn, by, id, &new)?;

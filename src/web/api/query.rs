@@ -341,7 +341,15 @@ fn memory_start(
                 .iter()
                 .find(|o| (parse_id(&key) == Some(o.id) || o.name_key == crate::domain::names::name_key(&key)) && visible(o.id))
                 .ok_or_else(|| AppError::not_found("No such organisation."))?;
-            match ops.get(1).map(name_of).transpose()? {
+            let step = ops.get(1).map(name_of).transpose()?;
+            // Members and links of an organisation are for its members and
+            // platform admins only (as `GET /organisation/{id}/links`).
+            if matches!(step, Some("links" | "users"))
+                && !(acting.manages_organisations() || member_of.contains(&org.id))
+            {
+                return Err(AppError::not_found("No such organisation."));
+            }
+            match step {
                 Some("links") => {
                     let out = links
                         .iter()

@@ -100,7 +100,7 @@ pub async fn update(
     let id = tag_id(&path)?;
     let out = api
         .call(&state, true, move |conn, by| {
-            crate::service::cases::require_case_holder(by)?;
+            tags::require(by)?;
             tags::own(conn, by, id)?;
             let patch: UpdateTag = parse_json(&body)?;
             if let Some(c) = &patch.colour {

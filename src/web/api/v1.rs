@@ -44,6 +44,8 @@ where
     crate::service::cases::require_case_holder(&api.by())?;
     let bulk: BulkUpdate = parse_json(body)?;
     let fields = serde_json::to_vec(&bulk.fields).map_err(|e| AppError::internal(e.to_string()))?;
+    // The fields are checked even when no id is listed.
+    parse_json::<P>(&fields)?;
     api.call(state, true, move |conn, by| {
         for key in &bulk.ids {
             apply(conn, by, key, parse_json(&fields)?)?;
@@ -622,6 +624,10 @@ pub async fn update_organisation(
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
     api.call(&state, true, move |conn, by| {
+        // Refused before the lookup: outsiders learn nothing of which names exist.
+        if !by.acting.manages_organisations() {
+            return Err(AppError::forbidden("This needs manageOrganisation."));
+        }
         let id = org_id_by_key(conn, &key)?;
         let org = orgs::get(conn, by, id)?.organisation;
         let patch: UpdateOrganisation = parse_json(&body)?;
@@ -683,6 +689,10 @@ pub async fn set_links(
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
     api.call(&state, true, move |conn, by| {
+        // Refused before the lookup: outsiders learn nothing of which names exist.
+        if !by.acting.manages_organisations() {
+            return Err(AppError::forbidden("This needs manageOrganisation."));
+        }
         let id = org_id_by_key(conn, &key)?;
         let current = orgs::get(conn, by, id)?.links;
         let wanted: BulkLinks = parse_json(&body)?;
