@@ -98,6 +98,12 @@ pub struct Settings {
     pub webhooks: crate::service::webhooks::Policy,
     /// How often the webhook worker looks for due deliveries when idle.
     pub webhook_poll: Duration,
+    /// Answer each request with `X-Tenantry-Statements`, the number of SQL
+    /// statements it ran (tests and diagnosis; off in production).
+    pub statement_header: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (see
+    /// [`crate::web::extract::client_address`]); none by default.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Settings {
@@ -118,6 +124,17 @@ impl Settings {
             hash_concurrency: cores,
             webhooks: crate::service::webhooks::Policy::default(),
             webhook_poll: Duration::from_millis(200),
+            statement_header: false,
+            trusted_proxies: Vec::new(),
+        }
+    }
+
+    /// The failed sign-in limits these settings give.
+    pub fn sign_in_limits(&self) -> crate::service::auth::SignInLimits {
+        crate::service::auth::SignInLimits {
+            per_login: self.login_max_failures,
+            per_address: self.address_max_failures,
+            window: self.login_failure_window,
         }
     }
 

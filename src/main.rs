@@ -176,6 +176,17 @@ struct ServeArgs {
         default_value_t = 900
     )]
     login_window_secs: u64,
+    /// Answer every request with X-Tenantry-Statements (SQL statements it ran)
+    #[arg(long, global = true, env = "TENANTRY_STATEMENT_HEADER")]
+    statement_header: bool,
+    /// Reverse proxy addresses whose X-Forwarded-For names the client (comma-separated)
+    #[arg(
+        long,
+        global = true,
+        env = "TENANTRY_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 fn main() {
@@ -331,6 +342,8 @@ fn serve(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
     settings.login_failure_window = Duration::from_secs(args.login_window_secs.max(1));
     settings.webhooks.max_attempts = args.webhook_max_attempts.max(1);
     settings.webhooks.backoff_ms = args.webhook_backoff_ms.max(1);
+    settings.statement_header = args.statement_header;
+    settings.trusted_proxies = args.trusted_proxies.clone();
 
     let report = {
         let mut conn = db.conn()?;

@@ -1,6 +1,8 @@
 //! `SignedIn`: the user of this request, re-validated against the database on
 //! every request (existence, lock, memberships, organisation locks).
 
+use std::net::IpAddr;
+
 use actix_identity::Identity;
 use actix_session::{Session, SessionExt};
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
@@ -46,7 +48,12 @@ impl SignedIn {
             &self.actor,
             &path,
         );
-        layout.flash = self.session.remove_as::<String>(FLASH).and_then(Result::ok);
+        // `remove` marks the session changed (a write) even when the key is
+        // absent: read first, so plain page views write nothing.
+        if let Ok(Some(message)) = self.session.get::<String>(FLASH) {
+            self.session.remove(FLASH);
+            layout.flash = Some(message);
+        }
         layout
     }
 
@@ -114,4 +121,29 @@ impl FromRequest for SignedIn {
             })
         })
     }
+}
+
+/// The client's address: the TCP peer, or, when the peer is one of the
+/// configured trusted proxies, the right-most address of `X-Forwarded-For`
+/// that is not itself a trusted proxy (what a client can forge lies to the
+/// left of what the proxies appended). Sign-in limits per address use it.
+pub fn client_address(req: &HttpRequest, settings: &crate::config::Settings) -> Option<IpAddr> {
+    let peer = req.peer_addr().map(|a| a.ip())?;
+    if !settings.trusted_proxies.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map_while(|a| a.trim().parse::<IpAddr>().ok())
+        .collect();
+    Some(
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|a| !settings.trusted_proxies.contains(a))
+            .unwrap_or(peer),
+    )
 }

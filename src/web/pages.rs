@@ -7,7 +7,7 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::error::{AppError, ErrorKind};
-use crate::service::auth::{self, SignInLimits};
+use crate::service::auth;
 use crate::startup::AppState;
 use crate::web::csrf::{self, CsrfForm};
 use crate::web::errors::safe_next;
@@ -89,12 +89,8 @@ pub async fn login(
             "Enter your login and your password.",
         );
     }
-    let limits = SignInLimits {
-        per_login: state.settings.login_max_failures,
-        per_address: state.settings.address_max_failures,
-        window: state.settings.login_failure_window,
-    };
-    let address = req.peer_addr().map(|a| a.ip());
+    let limits = state.settings.sign_in_limits();
+    let address = crate::web::extract::client_address(&req, &state.settings);
     match auth::sign_in(
         &state.db,
         &state.hasher,

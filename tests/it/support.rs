@@ -118,11 +118,6 @@ pub struct TestApp {
     key: Vec<u8>,
 }
 
-/// Stops a server started by `another_server`.
-pub fn stop_server(handle: ServerHandle) {
-    actix_web::rt::System::new().block_on(handle.stop(true));
-}
-
 /// Starts a server on the test database in its own thread and runtime.
 fn start_server(
     store: &TestDb,
@@ -173,12 +168,6 @@ impl TestApp {
             store,
             key,
         }
-    }
-
-    /// A second server on the same database (another instance); stopped
-    /// when the returned handle is dropped by `stop_server`.
-    pub fn another_server(&self, adjust: impl FnOnce(&mut Settings)) -> ServerHandle {
-        start_server(&self.store, &self.key, adjust).1
     }
 
     /// Stops the server and starts a new one on the same database (a
@@ -282,6 +271,58 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         let handle = self.handle.clone();
         actix_web::rt::System::new().block_on(handle.stop(false));
+    }
+}
+
+/// Another instance in its own process: the real `tenantry` binary on the
+/// same database, sharing no memory with the test's server; killed on drop.
+pub struct Instance {
+    child: std::process::Child,
+    pub base_url: String,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl TestApp {
+    /// Starts `tenantry --bind 127.0.0.1:<free port> <args>` on this database
+    /// and waits until it answers.
+    pub fn another_process(&self, args: &[&str]) -> Instance {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let url = match &self.store.url {
+            DatabaseUrl::Sqlite(path) => format!("sqlite://{path}"),
+            DatabaseUrl::Postgres(url) => url.clone(),
+        };
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_tenantry"))
+            .arg("--bind")
+            .arg(format!("127.0.0.1:{port}"))
+            .args(args)
+            .env("DATABASE_URL", url)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start the tenantry binary");
+        let instance = Instance {
+            child,
+            base_url: format!("http://127.0.0.1:{port}"),
+        };
+        for _ in 0..600 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+                && Client::new(&instance.base_url).get("/api/status").status == 200
+            {
+                return instance;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the second instance did not start");
     }
 }
 

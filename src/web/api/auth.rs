@@ -18,7 +18,7 @@ use crate::db::schema::users;
 use crate::domain::names::name_key;
 use crate::error::{AppError, ErrorKind};
 use crate::service::api_keys;
-use crate::service::auth::{self, load_actor, ActiveOrganisation, Actor, SignInLimits};
+use crate::service::auth::{self, load_actor, ActiveOrganisation, Actor};
 use crate::startup::AppState;
 
 pub struct ApiActor {
@@ -132,12 +132,8 @@ impl FromRequest for ApiActor {
                     let (login, password) = decoded
                         .split_once(':')
                         .ok_or_else(|| unauthenticated("Malformed Basic credentials."))?;
-                    let limits = SignInLimits {
-                        per_login: state.settings.login_max_failures,
-                        per_address: state.settings.address_max_failures,
-                        window: state.settings.login_failure_window,
-                    };
-                    let address = req.peer_addr().map(|a| a.ip());
+                    let limits = state.settings.sign_in_limits();
+                    let address = crate::web::extract::client_address(&req, &state.settings);
                     match auth::sign_in(&state.db, &state.hasher, limits, login, password, address)
                         .await
                     {

@@ -268,11 +268,7 @@ pub async fn change_password(
             "The password needs at least 8 characters.",
         ));
     }
-    let limits = crate::service::auth::SignInLimits {
-        per_login: state.settings.login_max_failures,
-        per_address: state.settings.address_max_failures,
-        window: state.settings.login_failure_window,
-    };
+    let limits = state.settings.sign_in_limits();
     let current = body.current_password.unwrap_or_default();
     crate::service::auth::sign_in(
         &state.db,
@@ -280,7 +276,7 @@ pub async fn change_password(
         limits,
         &me.login,
         &current,
-        req.peer_addr().map(|a| a.ip()),
+        crate::web::extract::client_address(&req, &state.settings),
     )
     .await
     .map_err(|_| AppError::unauthenticated("The current password is wrong."))?;
