@@ -642,9 +642,8 @@ pub fn bulk(
         }
         Ok(())
     })?;
-    if let DbConn::Pg(pg) = &mut *db.conn()? {
-        use diesel::connection::SimpleConnection;
-        pg.batch_execute("ANALYZE")?;
-    }
+    // Fresh statistics, or the planner guesses from averages (1,000 shares an
+    // organisation) and takes the wrong index for the MSSP's 200,000.
+    crate::db::analyze(&mut *db.conn()?, true)?;
     Ok(counts)
 }

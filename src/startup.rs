@@ -24,6 +24,18 @@ pub struct AppState {
     pub settings: Settings,
 }
 
+/// Keeps the planner's statistics fresh: at start, then hourly.
+fn spawn_statistics(db: Db) {
+    actix_web::rt::spawn(async move {
+        loop {
+            if let Err(e) = db.run(|conn| Ok(crate::db::analyze(conn, false)?)).await {
+                tracing::warn!(error = %e, "refreshing the planner statistics failed");
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
+}
+
 pub const SESSION_COOKIE: &str = "tenantry_session";
 
 pub struct Application {
@@ -39,6 +51,7 @@ impl Application {
         // The real port (for `--bind …:0`), which webhooks may not call.
         settings.bind.set_port(port);
         routes_web::webhook_worker::spawn(db.clone(), settings.webhooks, settings.webhook_poll);
+        spawn_statistics(db.clone());
         let key = Key::try_from(cookie_key).map_err(|e| anyhow::anyhow!("cookie key: {e}"))?;
         let hasher =
             PasswordHasherPool::new(settings.hash_concurrency).map_err(anyhow::Error::new)?;
@@ -47,6 +60,12 @@ impl Application {
             actix_web::cookie::time::Duration::seconds(settings.session_idle.as_secs() as i64);
         let absolute = settings.session_absolute;
         let workers = settings.workers;
+        // Blocking threads beyond the pool's connections only queue on the
+        // pool's lock (and cost context switches); keep a couple for hashing.
+        let blocking = (settings.pool_size as usize)
+            .div_ceil(workers.max(1))
+            .max(2)
+            + settings.hash_concurrency;
         let state = web::Data::new(AppState {
             db: db.clone(),
             hasher,
@@ -85,6 +104,7 @@ impl Application {
                 .configure(routes_web::routes)
         })
         .workers(workers)
+        .worker_max_blocking_threads(blocking)
         .listen(listener)?
         .run();
         Ok(Application { server, port })

@@ -9,13 +9,68 @@ pub mod session_store;
 
 use std::time::Duration;
 
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::connection::{
+    AnsiTransactionManager, Instrumentation, InstrumentationEvent, SimpleConnection,
+    TransactionManager,
+};
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::config::DatabaseUrl;
 use crate::error::AppError;
+
+thread_local! {
+    /// Statements started on this thread, by any connection.
+    static THREAD_STATEMENTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+tokio::task_local! {
+    /// The statement counter of the request being served (see [`count_statements`]).
+    static REQUEST_STATEMENTS: std::sync::Arc<std::sync::atomic::AtomicU64>;
+}
+
+/// Statements slower than this are logged as warnings.
+const SLOW_STATEMENT_MS: f64 = 100.0;
+
+/// Counts the statements each connection starts and times them (diesel's
+/// instrumentation): every statement is logged at debug level under the
+/// target `tenantry::sql`, slow ones as warnings.
+#[derive(Default)]
+struct CountStatements {
+    started: Option<std::time::Instant>,
+}
+
+impl Instrumentation for CountStatements {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        match event {
+            InstrumentationEvent::StartQuery { .. } => {
+                THREAD_STATEMENTS.with(|n| n.set(n.get() + 1));
+                self.started = Some(std::time::Instant::now());
+            }
+            InstrumentationEvent::FinishQuery { query, .. } => {
+                let ms = self
+                    .started
+                    .take()
+                    .map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0);
+                if ms >= SLOW_STATEMENT_MS {
+                    tracing::warn!(target: "tenantry::sql", ms, sql = %query, "slow statement");
+                } else {
+                    tracing::debug!(target: "tenantry::sql", ms, sql = %query, "statement");
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Runs `fut` (a request) and returns its output with the number of SQL
+/// statements that [`Db::run`] executed for it, wherever they ran.
+pub async fn count_statements<F: std::future::Future>(fut: F) -> (F::Output, u64) {
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let out = REQUEST_STATEMENTS.scope(counter.clone(), fut).await;
+    (out, counter.load(std::sync::atomic::Ordering::Relaxed))
+}
 
 /// A connection to whichever backend `DATABASE_URL` names.
 #[derive(diesel::MultiConnection)]
@@ -39,21 +94,9 @@ impl ManageConnection for Manager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
-        match &self.url {
-            DatabaseUrl::Sqlite(path) => {
-                let mut conn =
-                    SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
-                conn.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-                )
-                .map_err(r2d2::Error::QueryError)?;
-                Ok(DbConn::Sqlite(conn))
-            }
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
-                .map(DbConn::Pg)
-                .map_err(r2d2::Error::ConnectionError),
-        }
+        let mut conn = self.open()?;
+        conn.set_instrumentation(CountStatements::default());
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
@@ -62,6 +105,27 @@ impl ManageConnection for Manager {
 
     fn has_broken(&self, conn: &mut DbConn) -> bool {
         conn.is_broken()
+    }
+}
+
+impl Manager {
+    fn open(&self) -> Result<DbConn, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn =
+                    SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA mmap_size = 4294967296; PRAGMA cache_size = -16384;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(DbConn::Pg)
+                .map_err(r2d2::Error::ConnectionError),
+        }
     }
 }
 
@@ -81,6 +145,9 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
             .connection_timeout(Duration::from_secs(10))
+            // No `SELECT 1` at every checkout: a broken connection shows in
+            // `has_broken` and is replaced when returned.
+            .test_on_check_out(false)
             .build(Manager { url: url.clone() })
             .map_err(|e| anyhow::anyhow!("cannot open the {} database: {e}", url.backend_name()))?;
         Ok(Db {
@@ -94,16 +161,24 @@ impl Db {
         Ok(self.pool.get()?)
     }
 
-    /// Runs `f` with a pooled connection on the blocking thread pool.
+    /// Runs `f` with a pooled connection on the blocking thread pool; its
+    /// statements count towards the request's (see [`count_statements`]).
     pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let sink = REQUEST_STATEMENTS.try_with(|c| c.clone()).ok();
         actix_web::web::block(move || {
             let mut conn = pool.get()?;
-            f(&mut conn)
+            let before = THREAD_STATEMENTS.with(|n| n.get());
+            let out = f(&mut conn);
+            if let Some(sink) = sink {
+                let n = THREAD_STATEMENTS.with(|n| n.get()) - before;
+                sink.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+            }
+            out
         })
         .await
         .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
@@ -202,6 +277,20 @@ pub fn migrate(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
         }
     };
     Ok(applied)
+}
+
+/// Refreshes the query planner's statistics. `full`: a whole `ANALYZE`
+/// (after a bulk load). Otherwise SQLite's `PRAGMA optimize`, which analyzes
+/// only tables whose size changed a lot, with a bounded sample (at start and
+/// hourly); PostgreSQL's autovacuum keeps its own statistics.
+pub fn analyze(conn: &mut DbConn, full: bool) -> QueryResult<()> {
+    match (conn, full) {
+        (c, true) => c.batch_execute("ANALYZE"),
+        (DbConn::Sqlite(c), false) => {
+            c.batch_execute("PRAGMA analysis_limit = 2000; PRAGMA optimize = 0x10002")
+        }
+        (DbConn::Pg(_), false) => Ok(()),
+    }
 }
 
 /// Milliseconds since the Unix epoch, the unit of every stored timestamp.

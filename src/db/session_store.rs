@@ -21,14 +21,41 @@ pub const IDENTITY_KEY: &str = "actix_identity.user_id";
 
 type State = HashMap<String, String>;
 
+/// An idle session's expiry moves forward at most this often: reading a page
+/// then costs no write unless the last extension is older than this.
+const EXTEND_EVERY_MS: i64 = 60_000;
+
 #[derive(Clone)]
 pub struct DbSessionStore {
     db: Db,
+    /// The expiry each session had when this instance last read or moved it
+    /// (concurrent requests of one session share the entry). Only an
+    /// optimisation: a missing entry means "extend".
+    loaded: std::sync::Arc<std::sync::Mutex<HashMap<String, i64>>>,
 }
 
 impl DbSessionStore {
     pub fn new(db: Db) -> Self {
-        DbSessionStore { db }
+        DbSessionStore {
+            db,
+            loaded: Default::default(),
+        }
+    }
+
+    fn remember(&self, key: String, expires_at: i64) {
+        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        if loaded.len() >= 50_000 {
+            loaded.clear();
+        }
+        loaded.insert(key, expires_at);
+    }
+
+    fn loaded_expiry(&self, key: &str) -> Option<i64> {
+        self.loaded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .copied()
     }
 }
 
@@ -81,13 +108,14 @@ fn insert(
 impl SessionStore for DbSessionStore {
     async fn load(&self, session_key: &SessionKey) -> Result<Option<State>, LoadError> {
         let key = session_key.as_ref().to_string();
-        let row: Option<String> = self
+        let id = key.clone();
+        let row: Option<(String, i64)> = self
             .db
             .run(move |conn| {
                 Ok(sessions::table
-                    .filter(sessions::id.eq(&key))
+                    .filter(sessions::id.eq(&id))
                     .filter(sessions::expires_at.gt(now_ms()))
-                    .select(sessions::state)
+                    .select((sessions::state, sessions::expires_at))
                     .first(conn)
                     .optional()?)
             })
@@ -95,9 +123,12 @@ impl SessionStore for DbSessionStore {
             .map_err(|e| LoadError::Other(anyhow::anyhow!(e)))?;
         match row {
             None => Ok(None),
-            Some(text) => serde_json::from_str(&text)
-                .map(Some)
-                .map_err(|e| LoadError::Deserialization(anyhow::anyhow!(e))),
+            Some((text, expires_at)) => {
+                self.remember(key, expires_at);
+                serde_json::from_str(&text)
+                    .map(Some)
+                    .map_err(|e| LoadError::Deserialization(anyhow::anyhow!(e)))
+            }
         }
     }
 
@@ -153,19 +184,32 @@ impl SessionStore for DbSessionStore {
     ) -> Result<(), anyhow::Error> {
         let key = session_key.as_ref().to_string();
         let expires_at = expiry(ttl);
+        if self
+            .loaded_expiry(&key)
+            .is_some_and(|loaded| expires_at - loaded < EXTEND_EVERY_MS)
+        {
+            return Ok(());
+        }
+        let id = key.clone();
         self.db
             .run(move |conn| {
-                diesel::update(sessions::table.filter(sessions::id.eq(&key)))
+                diesel::update(sessions::table.filter(sessions::id.eq(&id)))
                     .set(sessions::expires_at.eq(expires_at))
                     .execute(conn)?;
                 Ok(())
             })
             .await
-            .map_err(|e| anyhow::anyhow!(e))
+            .map_err(|e| anyhow::anyhow!(e))?;
+        self.remember(key, expires_at);
+        Ok(())
     }
 
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
         let key = session_key.as_ref().to_string();
+        self.loaded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&key);
         self.db
             .run(move |conn| {
                 diesel::delete(sessions::table.filter(sessions::id.eq(&key))).execute(conn)?;

@@ -348,11 +348,51 @@ struct CountRow {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     tag_id: i64,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
+    cases: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    alerts: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    observables: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    templates: i64,
 }
 
-/// One grouped count (`$1` = the organisation) as (tag id, count) pairs.
-fn grouped(conn: &mut DbConn, sql: &str, org: i64) -> Result<BTreeMap<i64, i64>, AppError> {
+/// Usage counts stop at this: a count above it reads "more than 1,000"
+/// ([`capped`]). Counting stops there, so a tag on 200,000 cases costs no
+/// more than one on 1,001.
+pub const USAGE_CAP: i64 = 1000;
+
+/// A usage count for people: exact up to [`USAGE_CAP`], then "1,000+".
+pub fn capped(n: i64) -> String {
+    if n > USAGE_CAP {
+        format!("{},{:03}+", USAGE_CAP / 1000, USAGE_CAP % 1000)
+    } else {
+        n.to_string()
+    }
+}
+
+/// Usage counts of every tag of `org` in one statement, each counting at most
+/// [`USAGE_CAP`] + 1 objects, restricted to objects the organisation can see:
+/// cases and observables through its shares, its own alerts and templates.
+pub fn counts(conn: &mut DbConn, org: i64) -> Result<BTreeMap<i64, [i64; 4]>, AppError> {
+    let limit = USAGE_CAP + 1;
+    let sql = format!(
+        "SELECT t.id AS tag_id, \
+         (SELECT COUNT(*) FROM (SELECT 1 AS one FROM case_tags ct \
+            JOIN shares s ON s.case_id = ct.case_id AND s.organisation_id = $1 \
+            WHERE ct.tag_id = t.id LIMIT {limit}) x) AS cases, \
+         (SELECT COUNT(*) FROM (SELECT 1 AS one FROM alert_tags at \
+            JOIN alerts a ON a.id = at.alert_id AND a.organisation_id = $1 \
+            WHERE at.tag_id = t.id LIMIT {limit}) x) AS alerts, \
+         (SELECT COUNT(*) FROM (SELECT 1 AS one FROM observable_tags ot \
+            WHERE ot.tag_id = t.id AND EXISTS (SELECT 1 FROM observable_shares os \
+              JOIN shares s ON s.id = os.share_id AND s.organisation_id = $1 \
+              WHERE os.observable_id = ot.observable_id) LIMIT {limit}) x) AS observables, \
+         (SELECT COUNT(*) FROM (SELECT 1 AS one FROM template_tags tt \
+            JOIN case_templates c ON c.id = tt.template_id AND c.organisation_id = $1 \
+            WHERE tt.tag_id = t.id LIMIT {limit}) x) AS templates \
+         FROM tags t WHERE t.organisation_id = $1"
+    );
     let rows: Vec<CountRow> = match conn {
         DbConn::Pg(c) => diesel::sql_query(sql)
             .bind::<diesel::sql_types::BigInt, _>(org)
@@ -361,65 +401,9 @@ fn grouped(conn: &mut DbConn, sql: &str, org: i64) -> Result<BTreeMap<i64, i64>,
             .bind::<diesel::sql_types::BigInt, _>(org)
             .load(c)?,
     };
-    Ok(rows.into_iter().map(|r| (r.tag_id, r.n)).collect())
-}
-
-/// Usage counts of every tag of `org`: four grouped counts (a constant number
-/// of statements whatever the number of tags), restricted to objects the
-/// organisation can see — cases and observables through its shares, its own
-/// alerts and templates.
-pub fn counts(conn: &mut DbConn, org: i64) -> Result<BTreeMap<i64, [i64; 4]>, AppError> {
-    let cases = grouped(
-        conn,
-        "SELECT ct.tag_id AS tag_id, COUNT(*) AS n FROM case_tags ct \
-         JOIN tags t ON t.id = ct.tag_id \
-         JOIN shares s ON s.case_id = ct.case_id AND s.organisation_id = $1 \
-         WHERE t.organisation_id = $1 GROUP BY ct.tag_id",
-        org,
-    )?;
-    let alerts = grouped(
-        conn,
-        "SELECT at.tag_id AS tag_id, COUNT(*) AS n FROM alert_tags at \
-         JOIN tags t ON t.id = at.tag_id \
-         JOIN alerts a ON a.id = at.alert_id AND a.organisation_id = $1 \
-         WHERE t.organisation_id = $1 GROUP BY at.tag_id",
-        org,
-    )?;
-    let observables = grouped(
-        conn,
-        "SELECT ot.tag_id AS tag_id, COUNT(DISTINCT ot.observable_id) AS n FROM observable_tags ot \
-         JOIN tags t ON t.id = ot.tag_id \
-         JOIN observable_shares os ON os.observable_id = ot.observable_id \
-         JOIN shares s ON s.id = os.share_id AND s.organisation_id = $1 \
-         WHERE t.organisation_id = $1 GROUP BY ot.tag_id",
-        org,
-    )?;
-    let templates = grouped(
-        conn,
-        "SELECT tt.tag_id AS tag_id, COUNT(*) AS n FROM template_tags tt \
-         JOIN tags t ON t.id = tt.tag_id \
-         JOIN case_templates c ON c.id = tt.template_id AND c.organisation_id = $1 \
-         WHERE t.organisation_id = $1 GROUP BY tt.tag_id",
-        org,
-    )?;
-    let ids: Vec<i64> = tags::table
-        .filter(tags::organisation_id.eq(org))
-        .select(tags::id)
-        .load(conn)?;
-    let get = |m: &BTreeMap<i64, i64>, id: i64| m.get(&id).copied().unwrap_or(0);
-    Ok(ids
+    Ok(rows
         .into_iter()
-        .map(|id| {
-            (
-                id,
-                [
-                    get(&cases, id),
-                    get(&alerts, id),
-                    get(&observables, id),
-                    get(&templates, id),
-                ],
-            )
-        })
+        .map(|r| (r.tag_id, [r.cases, r.alerts, r.observables, r.templates]))
         .collect())
 }
 

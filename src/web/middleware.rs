@@ -27,16 +27,28 @@ pub async fn security_headers(
     let request_id = format!("{:016x}", rand::random::<u64>());
     let span = tracing::info_span!("request", id = %request_id, method = %req.method(), path = %req.path());
     let started = Instant::now();
-    let mut res = next.call(req).instrument(span.clone()).await?;
+    let expose = req
+        .app_data::<actix_web::web::Data<crate::startup::AppState>>()
+        .is_some_and(|s| s.settings.statement_header);
+    let (res, statements) =
+        crate::db::count_statements(next.call(req).instrument(span.clone())).await;
+    let mut res = res?;
     let status = res.status().as_u16();
     span.in_scope(|| {
         tracing::info!(
             status,
+            statements,
             elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
             "handled"
         );
     });
     let headers = res.headers_mut();
+    if expose {
+        headers.insert(
+            HeaderName::from_static("x-tenantry-statements"),
+            HeaderValue::from(statements),
+        );
+    }
     let set = |headers: &mut header::HeaderMap, name: HeaderName, value: &'static str| {
         headers.insert(name, HeaderValue::from_static(value));
     };

@@ -607,7 +607,17 @@ fn every_route_against_every_kind_of_caller() {
 
         let mut failures = Vec::new();
         let mut checked = 0;
-        for (method, pattern) in tenantry::web::ROUTES {
+        // `TENANTRY_MATRIX_ROUNDS=10`: the whole matrix ten times over, on
+        // fresh objects each time (the resilience runs of docs/PERFORMANCE.md).
+        let rounds: usize = std::env::var("TENANTRY_MATRIX_ROUNDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
+        let routes = tenantry::web::ROUTES
+            .iter()
+            .cycle()
+            .take(rounds * tenantry::web::ROUTES.len());
+        for (method, pattern) in routes {
             let class = class_of(method, pattern).unwrap();
             for actor in ACTORS {
                 if (*method, *pattern) == ("POST", "/logout")
@@ -701,6 +711,7 @@ fn every_route_against_every_kind_of_caller() {
             failures.len(),
             failures.join("\n")
         );
-        assert!(checked > 500, "{backend:?}: only {checked} checks");
+        assert!(checked > 500 * rounds, "{backend:?}: only {checked} checks");
+        eprintln!("{backend:?}: {checked} authorization checks, {rounds} round(s)");
     }
 }

@@ -8,7 +8,20 @@ use tenantry::seed;
 
 use crate::support::*;
 
+/// A JSON request as `login` (Basic auth with the seeded password).
+pub fn api_response(app: &TestApp, login: &str, path: &str, body: Value) -> Resp {
+    send(app, login, "POST", path, body)
+}
+
 fn api(app: &TestApp, login: &str, method: &str, path: &str, body: Value) -> (u16, Value) {
+    let r = send(app, login, method, path, body);
+    (
+        r.status,
+        serde_json::from_str(&r.body).unwrap_or(Value::Null),
+    )
+}
+
+fn send(app: &TestApp, login: &str, method: &str, path: &str, body: Value) -> Resp {
     use base64::Engine;
     let auth = format!(
         "Basic {}",
@@ -20,14 +33,10 @@ fn api(app: &TestApp, login: &str, method: &str, path: &str, body: Value) -> (u1
         ("Authorization", auth.as_str()),
         ("Content-Type", "application/json"),
     ];
-    let r = match method {
+    match method {
         "GET" => c.get_with(path, &h),
         _ => c.post_raw(path, &body.to_string(), &h),
-    };
-    (
-        r.status,
-        serde_json::from_str(&r.body).unwrap_or(Value::Null),
-    )
+    }
 }
 
 #[test]

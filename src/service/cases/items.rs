@@ -302,22 +302,38 @@ pub fn delete_task(conn: &mut DbConn, by: &By, task_id: i64) -> Result<(), AppEr
 }
 
 /// Organisations holding an item: (organisation id, name, action required).
-pub fn task_holders(
-    conn: &mut DbConn,
-    by: &By,
-    task_id: i64,
-) -> Result<Vec<(i64, String, bool)>, AppError> {
+pub fn task_holders(conn: &mut DbConn, by: &By, task_id: i64) -> Result<TaskHolders, AppError> {
     visible_task(conn, by.acting.organisation_id, task_id)?;
-    Ok(task_shares::table
+    Ok(holders_of_tasks(conn, &[task_id])?
+        .remove(&task_id)
+        .unwrap_or_default())
+}
+
+/// Organisations holding a task: (id, name, action required).
+pub type TaskHolders = Vec<(i64, String, bool)>;
+
+/// The holders of each of `task_ids` (tasks the caller already knows to be
+/// visible, e.g. from [`tasks_of`]), in one statement.
+pub fn holders_of_tasks(
+    conn: &mut DbConn,
+    task_ids: &[i64],
+) -> Result<std::collections::BTreeMap<i64, TaskHolders>, AppError> {
+    let rows: Vec<(i64, i64, String, bool)> = task_shares::table
         .inner_join(shares::table.inner_join(organisations::table))
-        .filter(task_shares::task_id.eq(task_id))
+        .filter(task_shares::task_id.eq_any(task_ids))
         .order(organisations::name_key.asc())
         .select((
+            task_shares::task_id,
             organisations::id,
             organisations::name,
             task_shares::action_required,
         ))
-        .load(conn)?)
+        .load(conn)?;
+    let mut map = std::collections::BTreeMap::<i64, Vec<_>>::new();
+    for (task, org, name, action) in rows {
+        map.entry(task).or_default().push((org, name, action));
+    }
+    Ok(map)
 }
 
 /// The target organisation's share of the case, if it may receive items from
@@ -719,12 +735,32 @@ pub fn observable_holders(
     id: i64,
 ) -> Result<Vec<(i64, String)>, AppError> {
     visible_observable(conn, by.acting.organisation_id, id)?;
-    Ok(observable_shares::table
+    Ok(holders_of_observables(conn, &[id])?
+        .remove(&id)
+        .unwrap_or_default())
+}
+
+/// The holders of each of `ids` (observables the caller already knows to be
+/// visible, e.g. from [`observables_of`]), in one statement.
+pub fn holders_of_observables(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> Result<std::collections::BTreeMap<i64, Vec<(i64, String)>>, AppError> {
+    let rows: Vec<(i64, i64, String)> = observable_shares::table
         .inner_join(shares::table.inner_join(organisations::table))
-        .filter(observable_shares::observable_id.eq(id))
+        .filter(observable_shares::observable_id.eq_any(ids))
         .order(organisations::name_key.asc())
-        .select((organisations::id, organisations::name))
-        .load(conn)?)
+        .select((
+            observable_shares::observable_id,
+            organisations::id,
+            organisations::name,
+        ))
+        .load(conn)?;
+    let mut map = std::collections::BTreeMap::<i64, Vec<_>>::new();
+    for (id, org, name) in rows {
+        map.entry(id).or_default().push((org, name));
+    }
+    Ok(map)
 }
 
 pub fn share_observable(

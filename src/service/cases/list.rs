@@ -112,10 +112,13 @@ pub fn page(
         Scope::Shared => q.filter(shares::owner.eq(false)),
     };
     q = match (sort, after) {
-        (Sort::Updated, Some(c)) => q.filter(
-            shares::case_updated_at.lt(c.key).or(shares::case_updated_at
-                .eq(c.key)
-                .and(shares::case_id.lt(c.id))),
+        // The first condition bounds the index range scan by itself; the
+        // second breaks ties (`a < k OR (a = k AND id < i)` alone makes
+        // SQLite scan the index from the start).
+        (Sort::Updated, Some(c)) => q.filter(shares::case_updated_at.le(c.key)).filter(
+            shares::case_updated_at
+                .lt(c.key)
+                .or(shares::case_id.lt(c.id)),
         ),
         (Sort::Number, Some(c)) => q.filter(shares::case_number.lt(c.key)),
         (_, None) => q,

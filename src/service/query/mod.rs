@@ -181,6 +181,18 @@ macro_rules! count_rows {
     };
 }
 
+/// How many of the plan's rows, counting no further than `limit`.
+macro_rules! count_rows_up_to {
+    ($conn:expr, $plan:expr, $pred:ident, $table:ident, $limit:expr) => {
+        $table::table
+            .filter($pred($plan.org, &$plan.steps)?)
+            .select($table::id)
+            .limit($limit)
+            .load::<i64>($conn)?
+            .len() as i64
+    };
+}
+
 impl Plan {
     pub fn last(&self) -> Result<Collection, AppError> {
         Ok(split(&self.steps)?.0.collection)
@@ -241,6 +253,19 @@ impl Plan {
             Collection::Task => count_rows!(conn, self, task_pred, tasks),
             Collection::Observable => count_rows!(conn, self, observable_pred, observables),
             Collection::Alert => count_rows!(conn, self, alert_pred, alerts),
+        })
+    }
+
+    /// How many rows the plan selects, counting no further than `limit`
+    /// (the `X-Total` of a page: exact below the cap, cheap above it).
+    pub fn count_up_to(&self, conn: &mut DbConn, limit: i64) -> Result<i64, AppError> {
+        Ok(match self.last()? {
+            Collection::Case => count_rows_up_to!(conn, self, case_pred, cases, limit),
+            Collection::Task => count_rows_up_to!(conn, self, task_pred, tasks, limit),
+            Collection::Observable => {
+                count_rows_up_to!(conn, self, observable_pred, observables, limit)
+            }
+            Collection::Alert => count_rows_up_to!(conn, self, alert_pred, alerts, limit),
         })
     }
 }

@@ -576,7 +576,7 @@ fn schemas() -> Value {
             "Tag",
             meta(
                 "Tag",
-                json!({"namespace": s, "predicate": s, "name": s, "colour": s, "description": s, "usage": any}),
+                json!({"namespace": s, "predicate": s, "name": s, "colour": s, "description": s, "usage": any, "usageCapped": b}),
             ),
         ),
         (

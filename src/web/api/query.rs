@@ -155,7 +155,18 @@ fn get_filter(collection: Collection, key: &str) -> Result<Filter, AppError> {
 
 enum Answer {
     Count(i64),
-    Items(Vec<Value>, Option<i64>),
+    Items(Vec<Value>, Option<Total>),
+}
+
+/// The `X-Total` of a page: counting stops past [`TOTAL_CAP`] (or past the
+/// end of the page asked for, if further), so a page costs the same for an
+/// organisation that sees a thousand cases or a million.
+pub const TOTAL_CAP: i64 = 10_000;
+
+struct Total {
+    n: i64,
+    /// More rows exist than `n`.
+    capped: bool,
 }
 
 fn render_rows(
@@ -248,7 +259,16 @@ fn run_sql(
     let (from, to, extra) = tail.page.clone().unwrap_or((0, MAX_ROWS, Vec::new()));
     let rows = plan.rows(conn, from, to)?;
     let total = match tail.page {
-        Some(_) => Some(plan.count(conn)?),
+        // Counted up to the cap (or just past the page asked for): beyond it
+        // the total says "at least this many" (`X-Total-Capped`).
+        Some(_) => {
+            let cap = TOTAL_CAP.max(to);
+            let n = plan.count_up_to(conn, cap + 1)?;
+            Some(Total {
+                n: n.min(cap),
+                capped: n > cap,
+            })
+        }
         None => None,
     };
     Ok(Answer::Items(render_rows(conn, by, rows, &extra)?, total))
@@ -287,7 +307,10 @@ fn run_memory(mut items: Vec<Value>, ops: &[Value]) -> Result<Answer, AppError> 
     }
     match tail.page {
         Some((from, to, _)) => {
-            let total = items.len() as i64;
+            let total = Total {
+                n: items.len() as i64,
+                capped: false,
+            };
             let page = items
                 .into_iter()
                 .skip(from as usize)
@@ -444,7 +467,10 @@ pub async fn query(
         Answer::Items(items, total) => {
             let mut res = HttpResponse::Ok();
             if let Some(t) = total {
-                res.insert_header(("X-Total", t.to_string()));
+                res.insert_header(("X-Total", t.n.to_string()));
+                if t.capped {
+                    res.insert_header(("X-Total-Capped", "true"));
+                }
             }
             res.json(items)
         }

@@ -13,6 +13,12 @@ use crate::service::tags::{self, Renamed, TagRow};
 use crate::service::By;
 use crate::startup::AppState;
 
+/// A usage count for the API: exact up to the cap, the cap above it (then
+/// `usageCapped` is true).
+fn cap(n: i64) -> i64 {
+    n.min(tags::USAGE_CAP)
+}
+
 /// TheHive renders a free tag as `predicate` with an empty namespace;
 /// `name` and the usage counts are Tenantry's.
 pub fn tag_json(r: &TagRow) -> Value {
@@ -32,7 +38,13 @@ pub fn tag_json(r: &TagRow) -> Value {
     m.insert("description".into(), json!(t.description));
     m.insert(
         "usage".into(),
-        json!({"cases": r.cases, "alerts": r.alerts, "observables": r.observables, "caseTemplates": r.templates}),
+        json!({"cases": cap(r.cases), "alerts": cap(r.alerts), "observables": cap(r.observables), "caseTemplates": cap(r.templates)}),
+    );
+    m.insert(
+        "usageCapped".into(),
+        json!([r.cases, r.alerts, r.observables, r.templates]
+            .iter()
+            .any(|n| *n > tags::USAGE_CAP)),
     );
     Value::Object(m)
 }

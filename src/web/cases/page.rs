@@ -135,15 +135,19 @@ pub async fn case_page(
     let data = read_as(state, signed_in, move |conn, by| {
         let v = cases::visible(conn, by.acting.organisation_id, id)?;
         let tasks = items::tasks_of(conn, by, id)?;
-        let mut task_holders = Vec::new();
-        for (t, _) in &tasks {
-            task_holders.push(items::task_holders(conn, by, t.id)?);
-        }
+        let ids: Vec<i64> = tasks.iter().map(|(t, _)| t.id).collect();
+        let mut holders = items::holders_of_tasks(conn, &ids)?;
+        let task_holders: Vec<_> = ids
+            .iter()
+            .map(|id| holders.remove(id).unwrap_or_default())
+            .collect();
         let observables = items::observables_of(conn, by, id)?;
-        let mut obs_holders = Vec::new();
-        for o in &observables {
-            obs_holders.push(items::observable_holders(conn, by, o.id)?);
-        }
+        let ids: Vec<i64> = observables.iter().map(|o| o.id).collect();
+        let mut holders = items::holders_of_observables(conn, &ids)?;
+        let obs_holders: Vec<_> = ids
+            .iter()
+            .map(|id| holders.remove(id).unwrap_or_default())
+            .collect();
         let shares = sharing::list(conn, by, id)?;
         let can_share = v.can(by, CaseAction::Share);
         let targets = if can_share {
