@@ -37,7 +37,7 @@ def burst(port, key, pid, acked_path):
             with lock:
                 statuses[status] += 1
                 if status in (200, 201):
-                    acked.append(int(json.loads(data)["_id"]))
+                    acked.append(int(str(json.loads(data)["_id"]).lstrip("~")))
 
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(8)]
     for t in threads:

@@ -280,11 +280,14 @@ pub fn migrate(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
 }
 
 /// Refreshes the query planner's statistics. `full`: a whole `ANALYZE`
-/// (after a bulk load). Otherwise SQLite's `PRAGMA optimize`, which analyzes
-/// only tables whose size changed a lot, with a bounded sample (at start and
-/// hourly); PostgreSQL's autovacuum keeps its own statistics.
+/// after a bulk load (on PostgreSQL `VACUUM ANALYZE`, which also fills the
+/// visibility map so index-only scans skip the table). Otherwise SQLite's
+/// `PRAGMA optimize`, which analyzes only tables whose size changed a lot,
+/// with a bounded sample (at start and hourly); PostgreSQL's autovacuum keeps
+/// its own statistics.
 pub fn analyze(conn: &mut DbConn, full: bool) -> QueryResult<()> {
     match (conn, full) {
+        (DbConn::Pg(c), true) => c.batch_execute("VACUUM ANALYZE"),
         (c, true) => c.batch_execute("ANALYZE"),
         (DbConn::Sqlite(c), false) => {
             c.batch_execute("PRAGMA analysis_limit = 2000; PRAGMA optimize = 0x10002")

@@ -122,6 +122,46 @@ pub fn html_response(req: &HttpRequest, err: &AppError, htmx: bool) -> HttpRespo
 }
 
 /// The fallback for unknown routes.
-pub async fn not_found() -> Result<HttpResponse, AppError> {
-    Err(AppError::not_found("There is nothing at this address."))
+/// Unknown addresses answer 404; a known address asked with a method it does
+/// not serve answers 405 with `Allow` listing the ones it does.
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let path: Vec<&str> = req.path().split('/').collect();
+    // The routes of the address, the most literal first: `/case/_bulk` is its
+    // own resource, not `/case/{id}`.
+    let matching: Vec<(&str, usize)> = super::ROUTES
+        .iter()
+        .filter_map(|(method, pattern)| {
+            let pattern: Vec<&str> = pattern.split('/').collect();
+            let fits = pattern.len() == path.len()
+                && pattern
+                    .iter()
+                    .zip(&path)
+                    .all(|(p, s)| p == s || (p.starts_with('{') && !s.is_empty()));
+            fits.then(|| {
+                (
+                    *method,
+                    pattern.iter().filter(|p| !p.starts_with('{')).count(),
+                )
+            })
+        })
+        .collect();
+    let best = matching.iter().map(|m| m.1).max().unwrap_or(0);
+    let mut allowed: Vec<&str> = matching
+        .iter()
+        .filter(|m| m.1 == best)
+        .map(|m| m.0)
+        .collect();
+    allowed.sort_unstable();
+    allowed.dedup();
+    if allowed.is_empty() {
+        return Err(AppError::not_found("There is nothing at this address."));
+    }
+    let message = format!("This address answers {} only.", allowed.join(", "));
+    let mut res = HttpResponse::MethodNotAllowed();
+    res.insert_header(("Allow", allowed.join(", ")));
+    Ok(if req.path().starts_with("/api/") {
+        res.json(json!({ "type": "MethodNotAllowed", "message": message }))
+    } else {
+        res.content_type("text/plain; charset=utf-8").body(message)
+    })
 }

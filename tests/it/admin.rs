@@ -621,8 +621,8 @@ fn account_actions_lock_password_keys_and_sessions() {
         assert_eq!(count_audit(app, "killSessions", "User"), 1);
         assert_eq!(
             a.get("/admin/users/999999/lock").status,
-            404,
-            "no GET route changes state"
+            405,
+            "no GET route changes state: the address answers POST only"
         );
         assert_eq!(
             post(&mut a, "/admin/users/999999/lock", &[("locked", "true")]).status,

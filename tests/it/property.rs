@@ -342,14 +342,23 @@ fn services_agree_with_the_reference_model_on_random_worlds() {
         tenantry::db::migrate(&mut conn).unwrap();
         tenantry::service::bootstrap::ensure_initial_data(&mut conn, ADMIN_LOGIN, Some("x"))
             .unwrap();
+        // `TENANTRY_PROPERTY_WORLDS=N`: N worlds; `TENANTRY_PROPERTY_SCALE=10`:
+        // ten times the default of the backend.
+        let scale: u64 = std::env::var("TENANTRY_PROPERTY_SCALE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
         let worlds: u64 = std::env::var("TENANTRY_PROPERTY_WORLDS")
             .ok()
             .and_then(|v| v.parse().ok())
-            .unwrap_or(if backend == Backend::Sqlite {
-                1000
-            } else {
-                200
-            });
+            .unwrap_or(
+                scale
+                    * if backend == Backend::Sqlite {
+                        1000
+                    } else {
+                        200
+                    },
+            );
         let mut rng = StdRng::seed_from_u64(0x7e4a_47c1);
         let mut checks = 0;
         for tag in 0..worlds {

@@ -125,3 +125,62 @@ fn a_successful_sign_in_clears_the_login_counter() {
         assert_eq!(other.sign_in(ADMIN_LOGIN, ADMIN_PASSWORD).status, 303);
     });
 }
+
+/// A form sign-in through a proxy that says the client is `forwarded_for`.
+fn sign_in_forwarded(app: &TestApp, login: &str, forwarded_for: &str) -> u16 {
+    let mut client = app.client();
+    let token = client.get("/login").csrf();
+    client
+        .post_form_with(
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("login", login),
+                ("password", "bad"),
+            ],
+            &[("X-Forwarded-For", forwarded_for)],
+        )
+        .status
+}
+
+#[test]
+fn behind_a_trusted_proxy_the_limit_counts_the_forwarded_client() {
+    for backend in backends() {
+        // Trusted: each forwarded client has its own count, and what a client
+        // wrote to the left of the proxy's entry is not believed.
+        let app = TestApp::spawn_with(backend, |s| {
+            s.login_max_failures = 100;
+            s.address_max_failures = 2;
+            s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        });
+        for i in 0..2 {
+            let spoofed = format!("10.9.9.{i}, 203.0.113.7");
+            assert_eq!(
+                sign_in_forwarded(&app, &format!("u{i}@x.test"), &spoofed),
+                401
+            );
+        }
+        assert_eq!(
+            sign_in_forwarded(&app, "u3@x.test", "10.9.9.9, 203.0.113.7"),
+            429,
+            "{backend:?}: 203.0.113.7 is limited whatever it puts in front"
+        );
+        assert_eq!(
+            sign_in_forwarded(&app, "u4@x.test", "198.51.100.2"),
+            401,
+            "{backend:?}: another client is not"
+        );
+        // Not trusted (the default): the header is ignored, the peer counts.
+        let app = TestApp::spawn_with(backend, |s| {
+            s.login_max_failures = 100;
+            s.address_max_failures = 2;
+        });
+        assert_eq!(sign_in_forwarded(&app, "a@x.test", "198.51.100.1"), 401);
+        assert_eq!(sign_in_forwarded(&app, "b@x.test", "198.51.100.2"), 401);
+        assert_eq!(
+            sign_in_forwarded(&app, "c@x.test", "198.51.100.3"),
+            429,
+            "{backend:?}: without trust every request is the peer's"
+        );
+    }
+}

@@ -81,9 +81,8 @@ pub struct Row {
     pub owner_name: String,
 }
 
-/// One page (`limit` rows) after `after`, and the cursor of the next page.
-/// Two queries whatever the page: the share range scan joined to cases, and
-/// the owner names of the page.
+/// One page (`limit` rows) after `after`, and the cursor of the next page:
+/// one statement, the share range scan joined to the cases and their owners.
 pub fn page(
     conn: &mut DbConn,
     org: i64,
@@ -95,6 +94,7 @@ pub fn page(
 ) -> Result<(Vec<Row>, Option<Cursor>), AppError> {
     let mut q = shares::table
         .inner_join(cases::table)
+        .inner_join(organisations::table.on(organisations::id.eq(cases::owner_organisation_id)))
         .filter(shares::organisation_id.eq(org))
         .into_boxed();
     if let Some(tag) = tag {
@@ -127,14 +127,19 @@ pub fn page(
         Sort::Updated => q.order((shares::case_updated_at.desc(), shares::case_id.desc())),
         Sort::Number => q.order(shares::case_number.desc()),
     };
-    let rows: Vec<(Case, bool, i64)> = q
+    let rows: Vec<(Case, bool, i64, String)> = q
         .limit(limit + 1)
-        .select((Case::as_select(), shares::owner, shares::case_updated_at))
+        .select((
+            Case::as_select(),
+            shares::owner,
+            shares::case_updated_at,
+            organisations::name,
+        ))
         .load(conn)?;
     let more = rows.len() as i64 > limit;
-    let rows: Vec<(Case, bool, i64)> = rows.into_iter().take(limit as usize).collect();
+    let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
     let next = if more {
-        rows.last().map(|(c, _, updated)| Cursor {
+        rows.last().map(|(c, _, updated, _)| Cursor {
             key: if sort == Sort::Updated {
                 *updated
             } else {
@@ -145,21 +150,10 @@ pub fn page(
     } else {
         None
     };
-    let mut owner_ids: Vec<i64> = rows.iter().map(|r| r.0.owner_organisation_id).collect();
-    owner_ids.sort_unstable();
-    owner_ids.dedup();
-    let names: Vec<(i64, String)> = organisations::table
-        .filter(organisations::id.eq_any(&owner_ids))
-        .select((organisations::id, organisations::name))
-        .load(conn)?;
     Ok((
         rows.into_iter()
-            .map(|(case, owner, _)| Row {
-                owner_name: names
-                    .iter()
-                    .find(|n| n.0 == case.owner_organisation_id)
-                    .map(|n| n.1.clone())
-                    .unwrap_or_default(),
+            .map(|(case, owner, _, owner_name)| Row {
+                owner_name,
                 case,
                 owner,
             })

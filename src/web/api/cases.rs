@@ -389,7 +389,6 @@ struct InputShare {
 
 #[derive(Deserialize)]
 struct Shares {
-    #[serde(default)]
     shares: Vec<InputShare>,
 }
 
@@ -526,7 +525,6 @@ pub async fn set_shares(
 
 #[derive(Deserialize)]
 struct Organisations {
-    #[serde(default)]
     organisations: Vec<String>,
 }
 

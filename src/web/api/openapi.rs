@@ -334,11 +334,31 @@ fn describe(handler: &str) -> Option<Doc> {
     Some(d)
 }
 
-fn obj(props: Value, required: &[&str]) -> Value {
+/// An object schema; a required plain string must not be empty (the API
+/// refuses an empty title, login, name, …).
+fn obj(mut props: Value, required: &[&str]) -> Value {
+    for name in required {
+        if let Some(p) = props.get_mut(*name) {
+            if *p == json!({"type": "string"}) {
+                p["minLength"] = json!(1);
+            }
+        }
+    }
     json!({"type": "object", "properties": props, "required": required})
 }
 fn list_of(name: &str) -> Value {
     json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{name}")}})
+}
+
+fn nullable_optionals(schema: &mut Value) {
+    let required: Vec<Value> = schema["required"].as_array().cloned().unwrap_or_default();
+    if let Some(props) = schema["properties"].as_object_mut() {
+        for (name, p) in props.iter_mut() {
+            if !required.contains(&json!(name)) && p.get("$ref").is_none() {
+                p["nullable"] = json!(true);
+            }
+        }
+    }
 }
 
 /// The fields every object starts with.
@@ -486,7 +506,11 @@ fn schemas() -> Value {
             ),
         ),
         ("BulkUpdate", obj(json!({"ids": strings}), &["ids"])),
-        ("Ids", obj(json!({"ids": strings}), &["ids"])),
+        ("Ids", {
+            let mut ids = obj(json!({"ids": strings}), &["ids"]);
+            ids["additionalProperties"] = json!(false);
+            ids
+        }),
         (
             "Share",
             meta(
@@ -597,7 +621,7 @@ fn schemas() -> Value {
         (
             "AutoShareRuleInput",
             obj(
-                json!({"pattern": s, "aliases": {"type": "object", "additionalProperties": {"type": "string"}}, "profile": s, "taskRule": s, "observableRule": s, "unshareOnRemove": b}),
+                json!({"pattern": {"type": "string", "pattern": "^[^{}]*\\{org\\}[^{}]*$"}, "aliases": {"type": "object", "additionalProperties": {"type": "string"}}, "profile": s, "taskRule": s, "observableRule": s, "unshareOnRemove": b}),
                 &["pattern", "profile"],
             ),
         ),
@@ -608,7 +632,7 @@ fn schemas() -> Value {
         (
             "Query",
             obj(
-                json!({"query": {"type": "array", "items": obj(json!({"_name": s}), &["_name"])}}),
+                json!({"query": {"type": "array", "minItems": 1, "items": obj(json!({"_name": s}), &["_name"])}}),
                 &["query"],
             ),
         ),
@@ -617,8 +641,25 @@ fn schemas() -> Value {
             json!({"oneOf": [{"type": "array", "items": any}, {"type": "integer"}]}),
         ),
     ];
-    Value::Object(all.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    Value::Object(
+        all.into_iter()
+            .map(|(k, mut v)| {
+                // Inputs take `null` for a field left out, as TheHive does
+                // (automation tools send nulls for empty fields).
+                if k.ends_with("Input") || k.ends_with("Update") {
+                    nullable_optionals(&mut v);
+                }
+                (k.to_owned(), v)
+            })
+            .collect(),
+    )
 }
+
+/// Operations whose body may be left out (every field has a default).
+const OPTIONAL_BODY: [&str; 1] = ["api::alerts::promote"];
+
+/// Operations that need no credentials.
+const PUBLIC: [&str; 2] = ["api::status", "api::openapi::document"];
 
 /// The whole document.
 pub fn document_json() -> Value {
@@ -651,6 +692,7 @@ pub fn document_json() -> Value {
             ("403", "Not allowed"),
             ("404", "Not found or out of reach"),
             ("409", "Conflict"),
+            ("429", "Too many failed sign-ins from this login or address"),
         ] {
             responses.insert(
                 code.into(),
@@ -664,8 +706,11 @@ pub fn document_json() -> Value {
             "parameters": params,
             "responses": responses,
         });
+        if PUBLIC.contains(&handler.as_str()) {
+            op["security"] = json!([]);
+        }
         if let Some(r) = d.request {
-            op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{r}")}}}});
+            op["requestBody"] = json!({"required": !OPTIONAL_BODY.contains(&handler.as_str()), "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{r}")}}}});
         }
         let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
         entry[method.to_lowercase()] = op;
