@@ -349,6 +349,13 @@ macro_rules! batch {
             DbConn::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c)?,
         }
     };
+    // In chunks of `$size` rows, keeping every statement under SQLite's
+    // bound-parameter limit.
+    ($conn:expr, $table:expr, $rows:expr, $size:expr) => {
+        for chunk in $rows.chunks($size) {
+            batch!($conn, $table, chunk);
+        }
+    };
 }
 
 fn max_id(conn: &mut DbConn, table: &str) -> Result<i64, AppError> {
@@ -594,28 +601,13 @@ pub fn bulk(
             c.shares = share_rows.len();
             c.tasks = task_rows.len();
             c.observables = obs_rows.len();
-            // Chunks keep every statement under SQLite's bound-parameter limit.
-            for chunk in case_rows.chunks(500) {
-                batch!(conn, cases::table, chunk);
-            }
-            for chunk in share_rows.chunks(500) {
-                batch!(conn, shares::table, chunk);
-            }
-            for chunk in task_rows.chunks(500) {
-                batch!(conn, tasks::table, chunk);
-            }
-            for chunk in task_share_rows.chunks(2000) {
-                batch!(conn, task_shares::table, chunk);
-            }
-            for chunk in obs_rows.chunks(500) {
-                batch!(conn, observables::table, chunk);
-            }
-            for chunk in obs_share_rows.chunks(2000) {
-                batch!(conn, observable_shares::table, chunk);
-            }
-            for chunk in tag_rows.chunks(2000) {
-                batch!(conn, case_tags::table, chunk);
-            }
+            batch!(conn, cases::table, case_rows, 500);
+            batch!(conn, shares::table, share_rows, 500);
+            batch!(conn, tasks::table, task_rows, 500);
+            batch!(conn, task_shares::table, task_share_rows, 2000);
+            batch!(conn, observables::table, obs_rows, 500);
+            batch!(conn, observable_shares::table, obs_share_rows, 2000);
+            batch!(conn, case_tags::table, tag_rows, 2000);
             diesel::update(counters::table.find("case_number"))
                 .set(counters::value.eq(number0 + n as i64))
                 .execute(conn)?;

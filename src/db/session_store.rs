@@ -42,8 +42,12 @@ impl DbSessionStore {
         }
     }
 
+    fn loaded(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
+        self.loaded.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn remember(&self, key: String, expires_at: i64) {
-        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        let mut loaded = self.loaded();
         if loaded.len() >= 50_000 {
             loaded.clear();
         }
@@ -51,11 +55,7 @@ impl DbSessionStore {
     }
 
     fn loaded_expiry(&self, key: &str) -> Option<i64> {
-        self.loaded
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(key)
-            .copied()
+        self.loaded().get(key).copied()
     }
 }
 
@@ -206,10 +206,7 @@ impl SessionStore for DbSessionStore {
 
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
         let key = session_key.as_ref().to_string();
-        self.loaded
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&key);
+        self.loaded().remove(&key);
         self.db
             .run(move |conn| {
                 diesel::delete(sessions::table.filter(sessions::id.eq(&key))).execute(conn)?;
