@@ -342,21 +342,7 @@ const BATCH: usize = 1_000;
 
 /// A multi-row insert: diesel builds those per backend, not for the
 /// multi-backend connection.
-macro_rules! batch {
-    ($conn:expr, $table:expr, $rows:expr) => {
-        match &mut *$conn {
-            DbConn::Pg(c) => diesel::insert_into($table).values($rows).execute(c)?,
-            DbConn::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c)?,
-        }
-    };
-    // In chunks of `$size` rows, keeping every statement under SQLite's
-    // bound-parameter limit.
-    ($conn:expr, $table:expr, $rows:expr, $size:expr) => {
-        for chunk in $rows.chunks($size) {
-            batch!($conn, $table, chunk);
-        }
-    };
-}
+use crate::db::insert_batch as batch;
 
 fn max_id(conn: &mut DbConn, table: &str) -> Result<i64, AppError> {
     #[derive(QueryableByName)]

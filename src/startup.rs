@@ -24,14 +24,18 @@ pub struct AppState {
     pub settings: Settings,
 }
 
-/// Keeps the planner's statistics fresh: at start, then hourly.
+/// How often the planner's statistics are checked (cheap when nothing
+/// changed; a young database grows fast).
+const STATISTICS_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Keeps the planner's statistics fresh: at start, then every ten minutes.
 fn spawn_statistics(db: Db) {
     actix_web::rt::spawn(async move {
         loop {
             if let Err(e) = db.run(|conn| Ok(crate::db::analyze(conn, false)?)).await {
                 tracing::warn!(error = %e, "refreshing the planner statistics failed");
             }
-            actix_web::rt::time::sleep(std::time::Duration::from_secs(3600)).await;
+            actix_web::rt::time::sleep(STATISTICS_EVERY).await;
         }
     });
 }

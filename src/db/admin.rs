@@ -278,18 +278,42 @@ pub fn count_shares_with_profile(conn: &mut DbConn, profile_id: i64) -> QueryRes
         .get_result(conn)
 }
 
-pub fn all_users(conn: &mut DbConn) -> QueryResult<Vec<User>> {
-    users::table
-        .order(users::login_key.asc())
+/// Up to `limit` users by login, after `after` (a login key), whose login
+/// starts with `prefix` (empty: every user).
+pub fn users_by_login(
+    conn: &mut DbConn,
+    prefix: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<User>> {
+    let mut q = users::table.into_boxed();
+    let prefix = prefix.trim().to_lowercase();
+    if !prefix.is_empty() {
+        q = q.filter(
+            users::login_key
+                .like(format!("{}%", escape_like(&prefix)))
+                .escape('\\'),
+        );
+    }
+    if let Some(after) = after {
+        q = q.filter(users::login_key.gt(after.to_string()));
+    }
+    q.order(users::login_key.asc())
+        .limit(limit)
         .select(User::as_select())
         .load(conn)
 }
 
-/// (user id, organisation name, profile name) for every membership.
-pub fn all_memberships(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64, String, String)>> {
+/// (user id, organisation id, organisation name, profile name) for the
+/// memberships of these users.
+pub fn memberships_of_users(
+    conn: &mut DbConn,
+    users: &[i64],
+) -> QueryResult<Vec<(i64, i64, String, String)>> {
     memberships::table
         .inner_join(organisations::table)
         .inner_join(profiles::table)
+        .filter(memberships::user_id.eq_any(users))
         .order((memberships::user_id.asc(), organisations::name_key.asc()))
         .select((
             memberships::user_id,
@@ -305,13 +329,7 @@ pub fn users_with_login_prefix(
     prefix: &str,
     limit: i64,
 ) -> QueryResult<Vec<User>> {
-    let pattern = format!("{}%", escape_like(&prefix.trim().to_lowercase()));
-    users::table
-        .filter(users::login_key.like(pattern).escape('\\'))
-        .order(users::login_key.asc())
-        .limit(limit)
-        .select(User::as_select())
-        .load(conn)
+    users_by_login(conn, prefix, None, limit)
 }
 
 pub fn delete_user(conn: &mut DbConn, user_id: i64) -> QueryResult<usize> {

@@ -219,6 +219,27 @@ impl Db {
     }
 }
 
+/// A multi-row `INSERT` on either backend (diesel's batch insert is not
+/// available through the multi-backend connection); with a size, in chunks
+/// of that many rows, keeping each statement under SQLite's bound-parameter
+/// limit.
+macro_rules! insert_batch {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match &mut *$conn {
+            $crate::db::DbConn::Pg(c) => diesel::insert_into($table).values($rows).execute(c)?,
+            $crate::db::DbConn::Sqlite(c) => {
+                diesel::insert_into($table).values($rows).execute(c)?
+            }
+        }
+    };
+    ($conn:expr, $table:expr, $rows:expr, $size:expr) => {
+        for chunk in $rows.chunks($size) {
+            $crate::db::insert_batch!($conn, $table, chunk);
+        }
+    };
+}
+pub(crate) use insert_batch;
+
 /// Runs `f` in one transaction. On SQLite it starts with `BEGIN IMMEDIATE`, so
 /// the write lock is taken up front and concurrent writers wait (busy timeout)
 /// instead of failing half-way with `SQLITE_BUSY`.
@@ -283,17 +304,48 @@ pub fn migrate(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
 /// after a bulk load (on PostgreSQL `VACUUM ANALYZE`, which also fills the
 /// visibility map so index-only scans skip the table). Otherwise SQLite's
 /// `PRAGMA optimize`, which analyzes only tables whose size changed a lot,
-/// with a bounded sample (at start and hourly); PostgreSQL's autovacuum keeps
+/// with a bounded sample (at start and every ten minutes), then drops the
+/// statistics of small tables (see `forget_small_tables`); PostgreSQL's autovacuum keeps
 /// its own statistics.
 pub fn analyze(conn: &mut DbConn, full: bool) -> QueryResult<()> {
     match (conn, full) {
         (DbConn::Pg(c), true) => c.batch_execute("VACUUM ANALYZE"),
         (c, true) => c.batch_execute("ANALYZE"),
         (DbConn::Sqlite(c), false) => {
-            c.batch_execute("PRAGMA analysis_limit = 2000; PRAGMA optimize = 0x10002")
+            c.batch_execute("PRAGMA analysis_limit = 2000; PRAGMA optimize = 0x10002")?;
+            forget_small_tables(c)
         }
         (DbConn::Pg(_), false) => Ok(()),
     }
+}
+
+/// Statistics of a table that had a handful of rows when it was analysed
+/// (say, `users` right after the first start) outlive its growth and lead
+/// the planner into nested scans; without statistics SQLite assumes a large
+/// table and walks the indexes, which is right for small tables too. So the
+/// statistics of tables under 1,000 rows are dropped (and reloaded by the
+/// next `ANALYZE sqlite_schema`); `PRAGMA optimize` gives them real ones
+/// once they have grown.
+fn forget_small_tables(c: &mut diesel::SqliteConnection) -> QueryResult<()> {
+    #[derive(diesel::QueryableByName)]
+    struct Small {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let small: Small = diesel::sql_query(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1') \
+         THEN 1 ELSE 0 END AS n",
+    )
+    .get_result(c)?;
+    if small.n == 0 {
+        return Ok(());
+    }
+    let dropped = diesel::sql_query("DELETE FROM sqlite_stat1 WHERE CAST(stat AS INTEGER) < 1000")
+        .execute(c)?;
+    if dropped > 0 {
+        c.batch_execute("ANALYZE sqlite_schema")?;
+    }
+    Ok(())
 }
 
 /// Milliseconds since the Unix epoch, the unit of every stored timestamp.

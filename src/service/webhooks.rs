@@ -283,10 +283,9 @@ pub fn retry(conn: &mut DbConn, by: &By, delivery: i64) -> Result<(), AppError> 
 /// Queues a test notification for one endpoint.
 pub fn send_test(conn: &mut DbConn, by: &By, id: i64) -> Result<(), AppError> {
     let w = get(conn, by, id)?;
-    insert_delivery(
+    insert_deliveries(
         conn,
-        w.id,
-        w.organisation_id,
+        &[(w.id, w.organisation_id)],
         &Pending {
             actor: by.login,
             action: "test",
@@ -309,21 +308,30 @@ struct Pending<'a> {
     at: i64,
 }
 
-fn insert_delivery(conn: &mut DbConn, webhook: i64, org: i64, p: &Pending) -> Result<(), AppError> {
-    diesel::insert_into(webhook_deliveries::table)
-        .values((
-            webhook_deliveries::webhook_id.eq(webhook),
-            webhook_deliveries::organisation_id.eq(org),
-            webhook_deliveries::actor.eq(p.actor),
-            webhook_deliveries::action.eq(p.action),
-            webhook_deliveries::object_type.eq(p.object_type),
-            webhook_deliveries::object_id.eq(p.object_id),
-            webhook_deliveries::root_id.eq(p.root_id),
-            webhook_deliveries::details.eq(p.details),
-            webhook_deliveries::event_at.eq(p.at),
-            webhook_deliveries::next_attempt_at.eq(p.at),
-        ))
-        .execute(conn)?;
+/// One delivery of `p` to each `(webhook, organisation)`: one statement,
+/// however many endpoints listen.
+fn insert_deliveries(conn: &mut DbConn, to: &[(i64, i64)], p: &Pending) -> Result<(), AppError> {
+    if to.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = to
+        .iter()
+        .map(|&(webhook, org)| {
+            (
+                webhook_deliveries::webhook_id.eq(webhook),
+                webhook_deliveries::organisation_id.eq(org),
+                webhook_deliveries::actor.eq(p.actor),
+                webhook_deliveries::action.eq(p.action),
+                webhook_deliveries::object_type.eq(p.object_type),
+                webhook_deliveries::object_id.eq(p.object_id),
+                webhook_deliveries::root_id.eq(p.root_id),
+                webhook_deliveries::details.eq(p.details),
+                webhook_deliveries::event_at.eq(p.at),
+                webhook_deliveries::next_attempt_at.eq(p.at),
+            )
+        })
+        .collect();
+    crate::db::insert_batch!(conn, webhook_deliveries::table, rows, 500);
     Ok(())
 }
 
@@ -410,26 +418,24 @@ pub fn enqueue(
     };
     let endpoints: Vec<Webhook> = q.load(conn)?;
     let root_text = root.map(|r| r.to_string());
-    for w in endpoints {
-        if !listed(&w.actions, a.action) || !listed(&w.object_types, a.object_type) {
-            continue;
-        }
-        insert_delivery(
-            conn,
-            w.id,
-            w.organisation_id,
-            &Pending {
-                actor: a.actor,
-                action: a.action,
-                object_type: a.object_type,
-                object_id: &a.object_id,
-                root_id: root_text.as_deref(),
-                details,
-                at,
-            },
-        )?;
-    }
-    Ok(())
+    let to: Vec<(i64, i64)> = endpoints
+        .iter()
+        .filter(|w| listed(&w.actions, a.action) && listed(&w.object_types, a.object_type))
+        .map(|w| (w.id, w.organisation_id))
+        .collect();
+    insert_deliveries(
+        conn,
+        &to,
+        &Pending {
+            actor: a.actor,
+            action: a.action,
+            object_type: a.object_type,
+            object_id: &a.object_id,
+            root_id: root_text.as_deref(),
+            details,
+            at,
+        },
+    )
 }
 
 /// Whether any delivery is due: a read, so an idle worker takes no write lock.
@@ -460,7 +466,13 @@ pub fn claim(
                 .is_null()
                 .or(webhook_deliveries::claimed_until.lt(now)),
         )
-        .order(webhook_deliveries::id.asc())
+        // The index's order (most overdue first): the claim reads `limit`
+        // entries of `webhook_deliveries_due` however long the backlog is.
+        .order((
+            webhook_deliveries::status.asc(),
+            webhook_deliveries::next_attempt_at.asc(),
+            webhook_deliveries::id.asc(),
+        ))
         .limit(limit)
         .select(webhook_deliveries::id);
     let ids: Vec<i64> = match conn {

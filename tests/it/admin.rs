@@ -939,3 +939,88 @@ fn audit_logs_show_who_did_what_where() {
         assert_eq!(olga.get("/admin/audit").status, 403);
     });
 }
+
+/// Admin > Users is a page at a time with a login filter, and "Add to
+/// organisation" takes the organisation's name: with thousands of users and
+/// organisations the page stays small (one list of names, not one per user).
+#[test]
+fn admin_users_come_a_page_at_a_time_and_are_added_by_organisation_name() {
+    each_backend(|app| {
+        let acme = app.create_org("acme");
+        {
+            use tenantry::db::models::NewUser;
+            use tenantry::domain::names::name_key;
+            let mut conn = app.conn();
+            for i in 0..60 {
+                let login = format!("user{i:02}@acme.test");
+                tenantry::db::queries::insert_user(
+                    &mut conn,
+                    &NewUser {
+                        login: &login,
+                        login_key: &name_key(&login),
+                        name: "",
+                        email: None,
+                        password_hash: None,
+                        default_organisation_id: None,
+                        created_by: "test",
+                        created_at: 0,
+                    },
+                )
+                .unwrap();
+            }
+        }
+        let mut a = admin(app);
+        let first = a.get("/admin/users");
+        assert_eq!(first.status, 200);
+        // 61 users by login: admin@…, user00 … user48 on the first page.
+        assert!(first.body.contains("user48@acme.test"));
+        assert!(!first.body.contains("user49@acme.test"));
+        assert_eq!(
+            first.body.matches("list=\"organisation-names\"").count(),
+            50
+        );
+        assert_eq!(first.body.matches("<datalist").count(), 1);
+        let next = first
+            .body
+            .split("href=\"")
+            .filter_map(|s| s.split('"').next())
+            .find(|h| h.contains("after="))
+            .expect("a next page link")
+            .replace("&#38;", "&");
+        let second = a.get(&next);
+        assert_eq!(second.status, 200);
+        assert!(
+            second.body.contains("user49@acme.test") && second.body.contains("user59@acme.test"),
+            "{next}: {}",
+            second.body
+        );
+        assert!(!second.body.contains("user48@acme.test"));
+        assert!(!second.body.contains("rel=\"next\""));
+
+        let found = a.get("/admin/users?q=USER05");
+        assert!(found.body.contains("user05@acme.test"));
+        assert!(!found.body.contains("user06@acme.test"));
+
+        let ann = user_id(app, "user07@acme.test").unwrap();
+        let path = format!("/admin/users/{ann}/memberships");
+        let refused = post(
+            &mut a,
+            &path,
+            &[("organisation", "no such org"), ("profile", "analyst")],
+        );
+        assert_eq!(refused.status, 400);
+        assert!(refused.body.contains("No organisation is named"));
+        assert_eq!(profile_of(app, ann, acme), None);
+        let added = post(
+            &mut a,
+            &path,
+            &[("organisation", " ACME "), ("profile", "analyst")],
+        );
+        assert_eq!(added.status, 303);
+        assert_eq!(profile_of(app, ann, acme).as_deref(), Some("analyst"));
+        assert!(a
+            .get("/admin/users?q=user07")
+            .body
+            .contains("acme: analyst"));
+    });
+}

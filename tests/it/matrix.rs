@@ -406,6 +406,12 @@ impl Matrix<'_> {
                 &tenantry::service::webhooks::WebhookInput {
                     name: format!("m{}", rand::random::<u32>()),
                     url: "http://127.0.0.1:9/".into(),
+                    // Only its test notifications: ten rounds of endpoints
+                    // listening to everything at a dead address would make
+                    // every later event write one delivery per endpoint
+                    // (2.2 million rows by round five), measuring the
+                    // fixture, not authorization.
+                    actions: "test".into(),
                     ..Default::default()
                 },
                 1,
@@ -617,7 +623,18 @@ fn every_route_against_every_kind_of_caller() {
             .iter()
             .cycle()
             .take(rounds * tenantry::web::ROUTES.len());
-        for (method, pattern) in routes {
+        // The slowest requests and fixtures, printed at the end (with
+        // `--nocapture`): where a bigger world first hurts.
+        let started = std::time::Instant::now();
+        let mut slowest: Vec<(std::time::Duration, String)> = Vec::new();
+        for (i, (method, pattern)) in routes.enumerate() {
+            if i % tenantry::web::ROUTES.len() == 0 && i > 0 {
+                eprintln!(
+                    "{backend:?}: round {} done after {:?}",
+                    i / tenantry::web::ROUTES.len(),
+                    started.elapsed()
+                );
+            }
             let class = class_of(method, pattern).unwrap();
             for actor in ACTORS {
                 if (*method, *pattern) == ("POST", "/logout")
@@ -626,7 +643,10 @@ fn every_route_against_every_kind_of_caller() {
                     continue; // covered by the session tests; would end the sessions used here
                 }
                 let (_, client) = clients.iter_mut().find(|(a, _)| *a == actor).unwrap();
+                let fixture = std::time::Instant::now();
                 let path = m.path(pattern);
+                let request = std::time::Instant::now();
+                slowest.push((request - fixture, format!("fixture of {pattern}")));
                 let res = if *method == "GET" {
                     client.get(&path)
                 } else if *method == "PUT" || *method == "DELETE" || *method == "PATCH" {
@@ -679,6 +699,15 @@ fn every_route_against_every_kind_of_caller() {
                         &[("X-CSRF-Token", token.as_str())],
                     )
                 };
+                let took = request.elapsed();
+                if took > std::time::Duration::from_secs(1) {
+                    eprintln!("{backend:?}: {method} {path} as {actor:?} took {took:?}");
+                }
+                slowest.push((took, format!("{method} {pattern} as {actor:?}")));
+                if slowest.len() > 64 {
+                    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+                    slowest.truncate(10);
+                }
                 let got = res.status;
                 let to_login = got == 303
                     && res
@@ -712,6 +741,11 @@ fn every_route_against_every_kind_of_caller() {
             failures.join("\n")
         );
         assert!(checked > 500 * rounds, "{backend:?}: only {checked} checks");
-        eprintln!("{backend:?}: {checked} authorization checks, {rounds} round(s)");
+        slowest.sort_by(|a, b| b.0.cmp(&a.0));
+        slowest.truncate(10);
+        eprintln!(
+            "{backend:?}: {checked} authorization checks, {rounds} round(s) in {:?}; slowest: {slowest:?}",
+            started.elapsed()
+        );
     }
 }

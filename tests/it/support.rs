@@ -401,8 +401,13 @@ impl Client {
         }
     }
 
-    fn finish(&mut self, res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resp {
-        let mut res = res.expect("HTTP request");
+    fn finish(
+        &mut self,
+        method: &str,
+        path: &str,
+        res: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Resp {
+        let mut res = res.unwrap_or_else(|e| panic!("HTTP request {method} {path}: {e}"));
         self.keep_cookie(&res);
         let headers = res
             .headers()
@@ -429,7 +434,7 @@ impl Client {
             req = req.header(*k, *v);
         }
         let res = req.call();
-        self.finish(res)
+        self.finish("GET", path, res)
     }
 
     pub fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
@@ -450,7 +455,7 @@ impl Client {
             req = req.header(*k, *v);
         }
         let res = req.send_form(fields.iter().copied());
-        self.finish(res)
+        self.finish("POST", path, res)
     }
 
     /// A PUT or DELETE with a raw body and extra headers.
@@ -489,7 +494,7 @@ impl Client {
                 req.call()
             }
         };
-        self.finish(res)
+        self.finish(method, path, res)
     }
 
     /// A raw POST (e.g. a JSON body) with extra headers.
@@ -502,7 +507,7 @@ impl Client {
             req = req.header(*k, *v);
         }
         let res = req.send(body);
-        self.finish(res)
+        self.finish("POST", path, res)
     }
 
     /// Loads the sign-in form and posts it.

@@ -192,7 +192,15 @@ async fn refuse(
         .await;
     }
     let _ = next;
-    super::users::users_page(req, state, signed_in, Some(e.message), status).await
+    super::users::users_page(
+        req,
+        state,
+        signed_in,
+        Default::default(),
+        Some(e.message),
+        status,
+    )
+    .await
 }
 
 fn next_or(next: &Option<String>, req: &HttpRequest) -> String {

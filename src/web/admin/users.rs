@@ -1,5 +1,7 @@
-//! Admin > Users: every platform user with their memberships, the account
-//! actions, and adding a user to another organisation.
+//! Admin > Users: the platform's users by login, a page at a time (a
+//! platform can have thousands of users and of organisations), with their
+//! memberships, the account actions, and adding a user to another
+//! organisation.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -33,9 +35,36 @@ pub struct UsersPage {
     pub layout: Layout,
     pub csrf: String,
     pub users: Vec<UserView>,
-    pub organisations: Vec<(i64, String)>,
+    /// Organisation names, listed once for every user's "Add to
+    /// organisation" field.
+    pub organisations: Vec<String>,
     pub profiles: Vec<String>,
     pub error: Option<String>,
+    pub q: String,
+    pub next_url: Option<String>,
+    pub first_url: Option<String>,
+}
+
+/// Users per page.
+const PAGE: i64 = 50;
+
+/// Which users: a login prefix and the login key the page starts after.
+#[derive(Deserialize, Default)]
+pub struct UsersQuery {
+    #[serde(default)]
+    q: String,
+    after: Option<String>,
+}
+
+fn users_url(q: &str, after: Option<&str>) -> String {
+    let mut pairs = vec![("q", q)];
+    if let Some(a) = after {
+        pairs.push(("after", a));
+    }
+    format!(
+        "/admin/users?{}",
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    )
 }
 
 fn require_platform(signed_in: &SignedIn) -> Result<(), AppError> {
@@ -51,37 +80,44 @@ pub async fn users_page(
     req: &HttpRequest,
     state: &AppState,
     signed_in: &SignedIn,
+    query: UsersQuery,
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     require_platform(signed_in)?;
     let me = signed_in.actor.user.id;
-    let (users, memberships, organisations, profiles) = read_as(state, signed_in, |conn, _| {
-        use crate::db::admin as q;
-        let profiles = q::all_profiles(conn)?
-            .into_iter()
-            .map(|p| p.name)
-            .collect::<Vec<_>>();
-        let orgs = q::all_organisations(conn)?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect::<Vec<_>>();
-        Ok((
-            q::all_users(conn)?,
-            q::all_memberships(conn)?,
-            orgs,
-            profiles,
-        ))
-    })
-    .await?;
+    let (q, after) = (query.q.clone(), query.after.clone());
+    let (mut users, memberships, organisations, profiles) =
+        read_as(state, signed_in, move |conn, _| {
+            use crate::db::admin as db;
+            let profiles = db::all_profiles(conn)?
+                .into_iter()
+                .map(|p| p.name)
+                .collect::<Vec<_>>();
+            let orgs = db::all_organisations(conn)?
+                .into_iter()
+                .map(|o| o.name)
+                .collect::<Vec<_>>();
+            let users = db::users_by_login(conn, &q, after.as_deref(), PAGE + 1)?;
+            let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+            Ok((users, db::memberships_of_users(conn, &ids)?, orgs, profiles))
+        })
+        .await?;
+    let next_url = (users.len() as i64 > PAGE).then(|| {
+        users.truncate(PAGE as usize);
+        users_url(&query.q, users.last().map(|u| u.login_key.as_str()))
+    });
+    let mut of_user: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    for (user, _, org, profile) in memberships {
+        of_user
+            .entry(user)
+            .or_default()
+            .push(format!("{org}: {profile}"));
+    }
     let users = users
         .into_iter()
         .map(|u| UserView {
-            memberships: memberships
-                .iter()
-                .filter(|m| m.0 == u.id)
-                .map(|m| format!("{}: {}", m.2, m.3))
-                .collect(),
+            memberships: of_user.remove(&u.id).unwrap_or_default(),
             is_self: u.id == me,
             id: u.id,
             login: u.login,
@@ -100,6 +136,9 @@ pub async fn users_page(
             organisations,
             profiles,
             error,
+            first_url: query.after.is_some().then(|| users_url(&query.q, None)),
+            next_url,
+            q: query.q,
         },
     )
 }
@@ -108,8 +147,17 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     signed_in: SignedIn,
+    query: web::Query<UsersQuery>,
 ) -> Result<HttpResponse, AppError> {
-    users_page(&req, &state, &signed_in, None, StatusCode::OK).await
+    users_page(
+        &req,
+        &state,
+        &signed_in,
+        query.into_inner(),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -130,13 +178,21 @@ pub async fn add_membership(
     require_platform(&signed_in)?;
     let uid = path.into_inner();
     let CsrfForm(form) = form;
-    let org: i64 = form
-        .organisation
-        .parse()
-        .map_err(|_| AppError::bad_request("Choose an organisation."))?;
+    let organisation = form.organisation.trim().to_string();
     let profile = form.profile.clone();
     let result = write_as(&state, &signed_in, move |conn, by| {
         let user = members::reachable_user(conn, by, uid)?;
+        // The organisation's name (what the field offers) or its id.
+        if organisation.is_empty() {
+            return Err(AppError::bad_request("Choose an organisation."));
+        }
+        let key = crate::domain::names::name_key(&organisation);
+        let org = match crate::db::queries::organisation_by_key(conn, &key)? {
+            Some(o) => o.id,
+            None => organisation.parse().map_err(|_| {
+                AppError::bad_request(format!("No organisation is named \"{organisation}\"."))
+            })?,
+        };
         members::add_existing(conn, by, org, &user.login, &profile)
     })
     .await;
@@ -153,6 +209,7 @@ pub async fn add_membership(
                 &req,
                 &state,
                 &signed_in,
+                UsersQuery::default(),
                 Some(e.message.clone()),
                 status_of(&e),
             )
