@@ -705,7 +705,7 @@ fn every_route_against_every_kind_of_caller() {
                 }
                 slowest.push((took, format!("{method} {pattern} as {actor:?}")));
                 if slowest.len() > 64 {
-                    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+                    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
                     slowest.truncate(10);
                 }
                 let got = res.status;
@@ -741,7 +741,7 @@ fn every_route_against_every_kind_of_caller() {
             failures.join("\n")
         );
         assert!(checked > 500 * rounds, "{backend:?}: only {checked} checks");
-        slowest.sort_by(|a, b| b.0.cmp(&a.0));
+        slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
         slowest.truncate(10);
         eprintln!(
             "{backend:?}: {checked} authorization checks, {rounds} round(s) in {:?}; slowest: {slowest:?}",
