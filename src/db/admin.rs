@@ -304,26 +304,6 @@ pub fn users_by_login(
         .load(conn)
 }
 
-/// (user id, organisation id, organisation name, profile name) for the
-/// memberships of these users.
-pub fn memberships_of_users(
-    conn: &mut DbConn,
-    users: &[i64],
-) -> QueryResult<Vec<(i64, i64, String, String)>> {
-    memberships::table
-        .inner_join(organisations::table)
-        .inner_join(profiles::table)
-        .filter(memberships::user_id.eq_any(users))
-        .order((memberships::user_id.asc(), organisations::name_key.asc()))
-        .select((
-            memberships::user_id,
-            organisations::id,
-            organisations::name,
-            profiles::name,
-        ))
-        .load(conn)
-}
-
 pub fn users_with_login_prefix(
     conn: &mut DbConn,
     prefix: &str,

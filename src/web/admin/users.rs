@@ -100,7 +100,12 @@ pub async fn users_page(
                 .collect::<Vec<_>>();
             let users = db::users_by_login(conn, &q, after.as_deref(), PAGE + 1)?;
             let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
-            Ok((users, db::memberships_of_users(conn, &ids)?, orgs, profiles))
+            Ok((
+                users,
+                crate::db::queries::memberships_of_users(conn, &ids)?,
+                orgs,
+                profiles,
+            ))
         })
         .await?;
     let next_url = (users.len() as i64 > PAGE).then(|| {
@@ -108,11 +113,11 @@ pub async fn users_page(
         users_url(&query.q, users.last().map(|u| u.login_key.as_str()))
     });
     let mut of_user: std::collections::HashMap<i64, Vec<String>> = Default::default();
-    for (user, _, org, profile) in memberships {
+    for (user, m) in memberships {
         of_user
             .entry(user)
             .or_default()
-            .push(format!("{org}: {profile}"));
+            .push(format!("{}: {}", m.organisation_name, m.profile_name));
     }
     let users = users
         .into_iter()
